@@ -1,0 +1,97 @@
+"""qualirepar: workshop software for QualiRépar-labelled repair shops."""
+from __future__ import annotations
+
+import logging
+
+from dotenv import load_dotenv
+from flask import Flask, g
+from flask_login import current_user
+
+from . import errors, i18n, jobs, permissions, redis_conn
+from .config import config_for
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and error handlers. Nothing else."""
+    load_dotenv()
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    config = config_for(config_name)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.finalize(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    from . import models  # noqa: F401 - register every table on the metadata
+
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories="../translations")
+    redis_conn.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    permissions.init_app(app)
+    errors.init_app(app)
+    jobs.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .shops.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user_id, _, epoch = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.execute(
+            db.select(User).where(User.id == int(user_id)), execution_options={"all_shops": True}
+        ).scalar_one_or_none()
+        if user is None or str(user.session_epoch or 0) != (epoch or "0"):
+            return None
+        return user
+
+    @app.before_request
+    def scope_to_shop():
+        g.shop_id = current_user.shop_id if current_user.is_authenticated else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .dashboard import bp as dashboard_bp
+    from .files import bp as files_bp
+    from .health import bp as health_bp
+    from .shops import bp as shops_bp
+
+    for bp in (auth_bp, dashboard_bp, files_bp, health_bp, shops_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .demo import demo_cli
+
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+
+    app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp

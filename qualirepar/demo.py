@@ -1,0 +1,66 @@
+"""`flask demo load`: one demo shop with two sites, its fiches métier and one user per role."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask.cli import AppGroup
+
+from .extensions import db
+from .tenancy import as_shop
+
+demo_cli = AppGroup("demo", help="Données de démonstration.")
+
+DEMO_PASSWORD = "demo-qualirepar-2026"
+DEMO_SIRET = "85234567700003"
+DEMO_USERS = [
+    ("gerant@demo.qualirepar.fr", "Claire", "Martin", "owner"),
+    ("technicien@demo.qualirepar.fr", "Karim", "Benali", "technician"),
+    ("support@demo.qualirepar.fr", "Sophie", "Durand", "support"),
+]
+
+
+def load_demo() -> list[tuple[str, str]]:
+    """Create what is missing of the demo shop; running it again changes nothing."""
+    from .shops.models import FicheMetier, RepairSite, Shop, User
+
+    shop = db.session.execute(db.select(Shop).where(Shop.siret == DEMO_SIRET)).scalar_one_or_none()
+    if shop is None:
+        shop = Shop(name="Atelier Réparation Démo", siret=DEMO_SIRET, vat_number="FR61852345677",
+                    label_number="QR-2024-0042", label_valid_until=dt.date(2027, 3, 31),
+                    street="12 rue des Artisans", postcode="69003", city="Lyon",
+                    phone="04 78 00 00 00", email="contact@demo.qualirepar.fr")
+        db.session.add(shop)
+        db.session.flush()
+    with as_shop(shop.id):
+        sites = {s.name for s in db.session.execute(db.select(RepairSite)).scalars()}
+        for name, street, postcode, city, eco_id, ecl_id in [
+            ("Atelier Lyon 3e", "12 rue des Artisans", "69003", "Lyon", "RP-DEMO-1", "ECL-DEMO-1"),
+            ("Comptoir Villeurbanne", "5 cours Émile Zola", "69100", "Villeurbanne", "RP-DEMO-2", "ECL-DEMO-2"),
+        ]:
+            if name not in sites:
+                db.session.add(RepairSite(name=name, street=street, postcode=postcode, city=city,
+                                          ecosystem_place_id=eco_id, ecologic_site_id=ecl_id))
+        fiches = {f.code for f in db.session.execute(db.select(FicheMetier)).scalars()}
+        for code in ("GEM", "FROID", "PEM", "ECRANS", "INFO_TEL"):
+            if code not in fiches:
+                db.session.add(FicheMetier(code=code, certified_on=dt.date(2024, 3, 1), valid_until=dt.date(2027, 3, 31)))
+        logins = []
+        for email, first, last, role in DEMO_USERS:
+            user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+            if user is None:
+                user = User(email=email, first_name=first, last_name=last, role=role, locale="fr")
+                user.set_password(DEMO_PASSWORD)
+                db.session.add(user)
+            logins.append((role, email))
+        db.session.commit()
+    return logins
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Create or complete the demo shop and print its logins."""
+    logins = load_demo()
+    click.echo("Comptes de démonstration (mot de passe : %s)" % DEMO_PASSWORD)
+    for role, email in logins:
+        click.echo(f"  {role:<11} {email}")

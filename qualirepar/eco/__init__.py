@@ -1,0 +1,1 @@
+"""Integration with the eco-organisms (ecosystem, Ecologic)."""

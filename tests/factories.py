@@ -1,0 +1,68 @@
+"""Test data builders. Each one commits in its own app context and returns plain values, so that
+tests never hold an app context across requests."""
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+from stdnum import luhn
+
+from qualirepar.extensions import db
+from qualirepar.shops.models import FicheMetier, RepairSite, Shop, User
+from qualirepar.tenancy import as_shop
+
+PASSWORD = "motdepasse-2026"
+_seq = itertools.count(1)
+
+
+def valid_siret(n: int) -> str:
+    """A Luhn-valid SIRET (SIREN and NIC both valid) from a small number."""
+    siren_base = f"{800000000 + n:09d}"[:8]
+    siren = siren_base + luhn.calc_check_digit(siren_base)
+    nic_base = f"{n % 10000:04d}"
+    body = siren + nic_base
+    return body + luhn.calc_check_digit(body)
+
+
+def make_shop(app, **fields) -> int:
+    n = next(_seq)
+    with app.app_context():
+        shop = Shop(name=fields.pop("name", f"Atelier {n}"), siret=fields.pop("siret", valid_siret(n)), **fields)
+        db.session.add(shop)
+        db.session.commit()
+        return shop.id
+
+
+def make_user(app, shop_id: int, role: str = "owner", email: str | None = None, password: str | None = PASSWORD,
+              active: bool = True) -> SimpleNamespace:
+    n = next(_seq)
+    email = email or f"{role}{n}@exemple.fr"
+    with app.app_context(), as_shop(shop_id):
+        user = User(email=email, first_name="Prénom", last_name=f"Nom{n}", role=role, active=active)
+        if password:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return SimpleNamespace(id=user.id, email=email, shop_id=shop_id)
+
+
+def make_site(app, shop_id: int, name: str | None = None, **fields) -> int:
+    with app.app_context(), as_shop(shop_id):
+        site = RepairSite(name=name or f"Atelier {next(_seq)}", **fields)
+        db.session.add(site)
+        db.session.commit()
+        return site.id
+
+
+def make_fiche(app, shop_id: int, code: str = "GEM", **fields) -> int:
+    with app.app_context(), as_shop(shop_id):
+        fiche = FicheMetier(code=code, **fields)
+        db.session.add(fiche)
+        db.session.commit()
+        return fiche.id
+
+
+def shop_with_team(app) -> SimpleNamespace:
+    shop_id = make_shop(app)
+    users = {role: make_user(app, shop_id, role) for role in ("owner", "technician", "support")}
+    return SimpleNamespace(id=shop_id, users=users, emails={r: u.email for r, u in users.items()})
