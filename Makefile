@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PORT   ?= 5000
 
-.PHONY: run test setup db demo translations extract-messages clean
+.PHONY: run test setup db demo translations extract-messages stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: setup
 extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
+
+stop:
+	$(FLASK) redis stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -70,6 +70,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "qualirepar@localhost")
 
     STORAGE_DIR = os.environ.get("STORAGE_DIR")  # default: <instance>/files
+    ECO_SANDBOX_URL = os.environ.get("ECO_SANDBOX_URL", "http://127.0.0.1:5001")
+    ECO_CONNECT_TIMEOUT = float(os.environ.get("ECO_CONNECT_TIMEOUT", "5"))
+    ECO_READ_TIMEOUT = float(os.environ.get("ECO_READ_TIMEOUT", "30"))
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds before the health page calls a worker silent
 
     def finalize(self, app) -> None:

@@ -1,4 +1,5 @@
-"""`flask demo load`: one demo shop with two sites, its fiches métier and one user per role."""
+"""`flask demo load`: one demo shop with two sites, its fiches métier, one user per role, and its
+accounts at the local eco-organism sandbox (the sandbox knows it as its demo repairer)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,8 @@ DEMO_USERS = [
 
 def load_demo() -> list[tuple[str, str]]:
     """Create what is missing of the demo shop; running it again changes nothing."""
+    from .eco.models import EcoAccount
+    from .eco.sandbox.seed import DEMO as SANDBOX_DEMO
     from .shops.models import FicheMetier, RepairSite, Shop, User
 
     shop = db.session.execute(db.select(Shop).where(Shop.siret == DEMO_SIRET)).scalar_one_or_none()
@@ -34,13 +37,21 @@ def load_demo() -> list[tuple[str, str]]:
         db.session.flush()
     with as_shop(shop.id):
         sites = {s.name for s in db.session.execute(db.select(RepairSite)).scalars()}
-        for name, street, postcode, city, eco_id, ecl_id in [
-            ("Atelier Lyon 3e", "12 rue des Artisans", "69003", "Lyon", "RP-DEMO-1", "ECL-DEMO-1"),
-            ("Comptoir Villeurbanne", "5 cours Émile Zola", "69100", "Villeurbanne", "RP-DEMO-2", "ECL-DEMO-2"),
-        ]:
+        streets = {"Atelier Lyon 3e": "12 rue des Artisans", "Comptoir Villeurbanne": "5 cours Émile Zola"}
+        for name, eco_id, ecl_id, postcode, city in SANDBOX_DEMO["sites"]:
             if name not in sites:
-                db.session.add(RepairSite(name=name, street=street, postcode=postcode, city=city,
+                db.session.add(RepairSite(name=name, street=streets.get(name), postcode=postcode, city=city,
                                           ecosystem_place_id=eco_id, ecologic_site_id=ecl_id))
+        accounts = {a.organism for a in db.session.execute(db.select(EcoAccount)).scalars()}
+        if "ecosystem" not in accounts:
+            account = EcoAccount(organism="ecosystem", environment="sandbox", login=SANDBOX_DEMO["username"],
+                                 repairer_id=SANDBOX_DEMO["repairer_id"])
+            account.secret = SANDBOX_DEMO["password"]
+            db.session.add(account)
+        if "ecologic" not in accounts:
+            account = EcoAccount(organism="ecologic", environment="sandbox")
+            account.secret = SANDBOX_DEMO["api_key"]
+            db.session.add(account)
         fiches = {f.code for f in db.session.execute(db.select(FicheMetier)).scalars()}
         for code in ("GEM", "FROID", "PEM", "ECRANS", "INFO_TEL"):
             if code not in fiches:

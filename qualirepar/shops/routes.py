@@ -1,4 +1,4 @@
-from flask import flash, request
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -104,6 +104,19 @@ def eco_accounts():
             return redirect_to("shops.eco_accounts")
     return render("shops/eco_accounts.html", forms=forms, organisms=ORGANISMS,
                   status=422 if any(f.errors for f, _a in forms.values()) else 200)
+
+
+@bp.post("/eco-organismes/<organism>/tester")
+@allow("owner")
+def eco_test(organism: str):
+    """Try the stored credentials against the organism's API."""
+    from ..eco import services as eco_services
+
+    if organism not in ORGANISMS:
+        abort(404)
+    ok, message = eco_services.test_connection(organism)
+    flash(message, "success" if ok else "danger")
+    return redirect_to("shops.eco_accounts")
 
 
 @bp.get("/journal")
