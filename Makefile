@@ -23,6 +23,7 @@ db: setup
 	$(FLASK) db upgrade
 
 demo: db
+	$(FLASK) catalog load
 	$(FLASK) demo load
 
 run: demo

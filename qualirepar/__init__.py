@@ -68,26 +68,31 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
+    from .catalog import bp as catalog_bp
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, dashboard_bp, files_bp, health_bp, shops_bp):
+    for bp in (auth_bp, catalog_bp, dashboard_bp, files_bp, health_bp, shops_bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
+    from .catalog.cli import catalog_cli
     from .demo import demo_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(catalog_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
     app.jinja_env.globals.update(get_locale=get_locale)
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)
+    from flask_babel import format_currency
+
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, euros=lambda v: format_currency(v, "EUR"))
 
     @app.after_request
     def security_headers(resp):

@@ -108,7 +108,7 @@ class TestingConfig(DevelopmentConfig):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     SECRET_KEY = "test-secret-key"
-    ENCRYPTION_KEYS = Fernet.generate_key().decode()
+    ENCRYPTION_KEYS = os.environ.get("QUALIREPAR_ENCRYPTION_KEYS") or Fernet.generate_key().decode()
     MAIL_SERVER = None  # mails go to the in-memory outbox
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -65,7 +65,21 @@ def load_demo() -> list[tuple[str, str]]:
                 db.session.add(user)
             logins.append((role, email))
         db.session.commit()
+    _demo_brands()
     return logins
+
+
+def _demo_brands() -> None:
+    """The sandbox's ecosystem brands, so that the lookups have both payers before a first sync."""
+    from .catalog.models import Brand
+    from .catalog.reference import norm
+    from .eco.sandbox.seed import ECOSYSTEM_BRANDS
+
+    known = set(db.session.execute(db.select(Brand.norm)).scalars())
+    for name in ECOSYSTEM_BRANDS:
+        if norm(name) not in known:
+            db.session.add(Brand(name=name, norm=norm(name), organism="ecosystem", valid_from=dt.date(2022, 12, 15), source="demo"))
+    db.session.commit()
 
 
 @demo_cli.command("load")

@@ -59,6 +59,8 @@ def workers_status() -> list[dict]:
 
 
 def init_app(app: Flask) -> None:
+    init_scheduler(app)
+
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Traiter la file puis s'arrêter.")
     def worker_command(burst: bool) -> None:
@@ -66,3 +68,19 @@ def init_app(app: Flask) -> None:
         AppWorker.app = current_app._get_current_object()
         worker = AppWorker([get_queue(q) for q in QUEUES], connection=get_redis())
         worker.work(burst=burst, with_scheduler=True)
+
+
+DAILY_CATALOG_SYNC = "15 4 * * *"  # every night at 04:15 (server time)
+
+
+def init_scheduler(app: Flask) -> None:
+    @app.cli.command("scheduler")
+    def scheduler_command() -> None:
+        """Run the periodic jobs (RQ cron): the nightly catalog sync of every shop."""
+        from rq.cron import CronScheduler
+
+        from .catalog.tasks import sync_all
+
+        cron = CronScheduler(connection=get_redis())
+        cron.register(sync_all, "default", cron=DAILY_CATALOG_SYNC, name="catalog-sync-all", job_timeout=1800)
+        cron.start()

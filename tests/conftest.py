@@ -13,6 +13,8 @@ from qualirepar.extensions import db, limiter
 
 from . import factories
 
+pytest_plugins = ["tests.eco.fixtures"]  # the eco sandbox on loopback, for every test that asks for it
+
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):

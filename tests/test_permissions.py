@@ -19,6 +19,12 @@ TABLE = [
     ("/parametres/eco-organismes", 200, 403, 403),
     ("/parametres/journal", 200, 403, 403),
     ("/sante/", 200, 403, 403),
+    ("/catalogue/bonus", 200, 200, 200),
+    ("/catalogue/marques", 200, 200, 200),
+    ("/catalogue/marques/options", 200, 200, 200),
+    ("/catalogue/eligibilite", 200, 200, 200),
+    ("/catalogue/codes", 200, 200, 200),
+    ("/catalogue/synchro", 200, 403, 403),
 ]
 ROLES = ("owner", "technician", "support")
 

@@ -15,3 +15,13 @@ document.addEventListener("htmx:sendError", () => {
         : "Pas de connexion : rien n'est perdu, réessayez quand le réseau revient.") + "</div>");
   }
 });
+// Code picker: a "Choisir" button fills the input named by data-pick-target.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-pick-code]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.pickTarget);
+  if (input) {
+    input.value = button.dataset.pickCode;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});

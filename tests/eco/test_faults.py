@@ -6,7 +6,7 @@ from qualirepar.eco.ecologic import EcologicClient
 from qualirepar.eco.ecosystem import EcosystemClient
 from qualirepar.eco.errors import AuthError, ContractViolation, TransientError
 
-from .conftest import ecologic_claim, ecosystem_claim
+from .fixtures import ecologic_claim, ecosystem_claim
 
 
 def test_transient_errors_on_a_safe_call_are_retried(sandbox, ecosystem, exchanges):
@@ -85,7 +85,7 @@ def test_exchanges_are_recorded_without_personal_data(ecosystem, exchanges):
 
 
 def test_attachments_are_recorded_by_size_not_content(ecologic, exchanges):
-    from .conftest import attachments
+    from .fixtures import attachments
 
     created = ecologic.create_claim(ecologic_claim())
     ecologic.attach(created.external_id, attachments()[0])

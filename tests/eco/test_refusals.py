@@ -10,7 +10,7 @@ import requests
 from qualirepar.eco.errors import EcoError, ValidationFailed
 from qualirepar.eco.types import Attachment
 
-from .conftest import OTHER_SITE, attachments, customer, ecologic_claim, ecosystem_claim, pdf_bytes
+from .fixtures import OTHER_SITE, attachments, customer, ecologic_claim, ecosystem_claim, pdf_bytes
 
 
 def _refused(client, claim):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import requests
 
-from .conftest import attachments, ecologic_claim, ecosystem_claim
+from .fixtures import attachments, ecologic_claim, ecosystem_claim
 
 
 def test_ecosystem_full_walk(sandbox, ecosystem):

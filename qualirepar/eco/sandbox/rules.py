@@ -42,9 +42,9 @@ def expected_bonus(product: Product, day: dt.date, circular_parts: int = 0) -> D
     if tariff is None:
         return None
     amount = tariff.amount
-    from .seed import _norm
+    from ...catalog.reference import norm
 
-    if circular_parts and any(k in _norm(product.name) for k in PIEC_PRODUCTS) and day >= dt.date(2024, 1, 1):
+    if circular_parts and any(k in norm(product.name) for k in PIEC_PRODUCTS) and day >= dt.date(2024, 1, 1):
         amount = (amount * Decimal("1.2")).quantize(Decimal("0.01"))
     return amount
 

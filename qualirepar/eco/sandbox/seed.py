@@ -2,15 +2,12 @@
 (the demo shop and another one, so that "a site that is not yours" can be tried)."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
+from ...catalog.reference import fiche_for as sheet_type
+from ...catalog.reference import iris_codes, norm as _norm, rows as _rows
 from .store import Brand, Product, ProductCode, Repairer, Sheet, Site, Tariff
-
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 DEMO = {
     "name": "Atelier Réparation Démo", "repairer_id": "2000001", "username": "100001",
@@ -35,49 +32,6 @@ REPAIR_CODES = [("R01", "Remplacement d'une pièce détachée"), ("R02", "Répar
                 ("R05", "Mise à jour ou réinstallation logicielle")]
 PHONE_CODES = [("R06", "Remplacement d'écran (casse)"), ("R07", "Remplacement de batterie")]
 
-IRIS_FR = {
-    "110": "Problème d'alimentation / ne fonctionne pas", "111": "Pas d'alimentation", "112": "Pas d'alimentation sur adaptateur secteur",
-    "113": "Pas d'alimentation sur piles", "114": "Pas d'alimentation sur batterie", "120": "Défauts de charge / de niveau",
-    "121": "La batterie ne charge pas", "122": "La batterie charge incomplètement", "123": "La charge est trop longue",
-    "124": "Chauffe insuffisante", "125": "Chauffe excessive", "130": "Problèmes d'affichage", "131": "Affichage éteint ou endommagé",
-    "132": "Voyant / LED défectueux", "133": "Indicateur de niveau défectueux", "134": "Affichage à l'écran absent ou erroné",
-    "135": "Indication de réglage erronée", "140": "Bruit anormal", "141": "Bruit de décharge du tube", "142": "Bruit de décharge haute tension",
-    "143": "Bruit du boîtier / du tiroir", "150": "Défauts de télécommande", "151": "La télécommande ne fonctionne pas",
-    "152": "La télécommande fonctionne mal", "153": "Une fonction de la télécommande est défectueuse", "160": "Dommage mécanique",
-    "161": "Boîtier, façade ou vitre cassé ou déformé", "170": "Problèmes de fonctionnement général", "171": "Horloge défectueuse",
-    "172": "Fonction veille défectueuse", "173": "Programmation de la minuterie défectueuse", "174": "Enregistrement programmé défectueux",
-    "175": "Problème de programmation / réglages", "180": "Demandes particulières", "181": "Contrôle et vérification",
-    "182": "Révision", "183": "Conversion système / fréquence", "184": "Préréglage / installation", "185": "Modification",
-}
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return "".join(ch for ch in text if ch.isalnum())
-
-
-def sheet_type(family: str, name: str) -> str:
-    """Which fiche métier a product falls under (the same codes as the app's FICHES_METIER)."""
-    n = _norm(name)
-    if any(k in n for k in ("refrigerateur", "congelateur", "caveavin")):
-        return "FROID"
-    if family == "Gros électroménager" or any(k in n for k in ("fourencastrable", "hotte", "plaquedecuisson", "cuisiniere")):
-        return "GEM"
-    if "televiseur" in n or "moniteur" in n or "videoprojecteur" in n:
-        return "ECRANS"
-    if "appareilphoto" in n:
-        return "PHOTO"
-    if family.startswith(("Informatique", "Téléphonie")):
-        return "INFO_TEL"
-    if family.startswith("Image"):
-        return "EGP"
-    if family in ("Bricolage", "Entretien du jardin"):
-        return "PETIT_OUTILLAGE"
-    if family in ("Appareil de sport", "Mobilité électrique", "Objets connectés / loisirs", "Instrument de musique"):
-        return "LOISIRS"
-    return "PEM"
-
-
 def _d(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -85,10 +39,9 @@ def _d(value: str) -> dt.date | None:
 def seed(session) -> None:
     if session.query(Product).first():
         return
-    rows = list(csv.DictReader(open(DATA / "bonus_amounts.csv", encoding="utf-8")))
-    ecl = {_norm(r["product_name"]): r for r in csv.DictReader(open(DATA / "ecologic_product_types_sample.csv", encoding="utf-8"))}
-    iris = [(r["code"], IRIS_FR.get(r["code"], r["label"])) for r in csv.DictReader(open(DATA / "iris_codes.csv", encoding="utf-8"))
-            if r["kind"] == "symptom"]
+    rows = _rows("bonus_amounts.csv")
+    ecl = {_norm(r["product_name"]): r for r in _rows("ecologic_product_types_sample.csv")}
+    iris = [(code, label) for kind, code, label in iris_codes() if kind == "symptom"]
     products: dict[str, Product] = {}
     for r in rows:
         key = _norm(r["category"])
@@ -116,7 +69,7 @@ def seed(session) -> None:
         product.tariffs.append(Tariff(amount=Decimal(r["amount_eur"]), threshold=Decimal(r["threshold_eur"]) if r["threshold_eur"] else None,
                                       valid_from=_d(r["valid_from"]), valid_until=_d(r["valid_to"])))
     n = 0
-    for r in csv.DictReader(open(DATA / "brands.csv", encoding="utf-8")):
+    for r in _rows("brands.csv"):
         if r["eco_organism"] != "Ecologic":
             continue
         n += 1

@@ -1,0 +1,93 @@
+"""Catalog operations called by views, jobs and the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import current_user
+from sqlalchemy import case, or_
+
+from ..extensions import db
+from ..jobs import enqueue
+from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
+from .reference import norm
+
+BRAND_RESULTS = 30
+
+
+def start_sync(organism: str, scheduled: bool = False) -> CatalogSync:
+    """Queue a sync for the current shop, unless one for this organism is already under way."""
+    running = db.session.execute(
+        db.select(CatalogSync).where(CatalogSync.organism == organism, CatalogSync.status.in_(("queued", "running")))
+    ).scalar_one_or_none()
+    if running is not None:
+        return running
+    sync = CatalogSync(organism=organism, scheduled=scheduled,
+                       requested_by_id=current_user.id if not scheduled and current_user and current_user.is_authenticated else None)
+    db.session.add(sync)
+    db.session.commit()
+    from .tasks import sync_job
+
+    enqueue(sync_job, sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
+    return sync
+
+
+def families() -> list[str]:
+    return [f for f in db.session.execute(db.select(ProductType.family).distinct().order_by(ProductType.family)).scalars() if f]
+
+
+def product_choices(day: dt.date | None = None) -> list[tuple[int, str, str]]:
+    """(id, name, family) of the product types in the scheme on `day` (all if None)."""
+    query = db.select(ProductType.id, ProductType.name, ProductType.family).order_by(ProductType.family, ProductType.name)
+    if day:
+        query = query.where(ProductType.valid_on(day))
+    return [tuple(r) for r in db.session.execute(query)]
+
+
+def bonus_table(day: dt.date, family: str | None = None, organism: str | None = None, text: str | None = None):
+    """(product, tariff) rows valid on `day`, filtered."""
+    query = (db.select(ProductType, BonusTariff).join(BonusTariff, BonusTariff.product_type_id == ProductType.id)
+             .where(ProductType.valid_on(day), BonusTariff.valid_on(day)).order_by(ProductType.family, ProductType.name))
+    if family:
+        query = query.where(ProductType.family == family)
+    if organism == "ecosystem":
+        query = query.where(ProductType.ecosystem_id.isnot(None))
+    elif organism == "ecologic":
+        query = query.where(ProductType.ecologic_id.isnot(None))
+    if text and norm(text):
+        query = query.where(ProductType.norm.contains(norm(text), autoescape=True))
+    return db.session.execute(query).all()
+
+
+def search_brands(text: str, day: dt.date | None = None, limit: int = BRAND_RESULTS) -> list[Brand]:
+    """Brands whose name contains the text (names starting with it first), valid on `day`."""
+    key = norm(text)
+    if len(key) < 2:
+        return []
+    day = day or dt.date.today()
+    starts = case((Brand.norm.startswith(key, autoescape=True), 0), else_=1)
+    query = (db.select(Brand).where(Brand.norm.contains(key, autoescape=True), Brand.valid_on(day))
+             .order_by(starts, Brand.norm).limit(limit))
+    return list(db.session.execute(query).scalars())
+
+
+def brand_by_name(name: str) -> Brand | None:
+    key = norm(name)
+    if not key:
+        return None
+    return db.session.execute(db.select(Brand).where(Brand.norm == key).order_by(Brand.valid_to.is_(None).desc()).limit(1)).scalar_one_or_none()
+
+
+def search_codes(text: str, kind: str | None = None, product_type_id: int | None = None, organism: str | None = None,
+                 day: dt.date | None = None, limit: int = 40) -> list[Code]:
+    """Codes whose code or label contains the text; a product's own codes and the general IRIS ones."""
+    day = day or dt.date.today()
+    query = db.select(Code).where(Code.valid_on(day)).order_by(Code.organism, Code.kind, Code.code).limit(limit)
+    if text and norm(text):
+        query = query.where(Code.norm.contains(norm(text), autoescape=True))
+    if kind:
+        query = query.where(Code.kind == kind)
+    if organism:
+        query = query.where(Code.organism.in_((organism, "iris")))
+    if product_type_id:
+        query = query.where(or_(Code.product_type_id == product_type_id, Code.product_type_id.is_(None)))
+    return list(db.session.execute(query).scalars())
