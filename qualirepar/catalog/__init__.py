@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 
-from . import cli, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

@@ -108,7 +108,7 @@ class CatalogSync(TenantScoped, Audited, db.Model):
     organism: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued, running, done, failed
     progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
-    step: Mapped[str | None] = mapped_column(String(200))
+    step: Mapped[str | None] = mapped_column(String(200))  # catalog, partners, apply, done
     changes: Mapped[list] = mapped_column(JSON, default=list)  # [{kind, action, label, before, after}]
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)

@@ -53,11 +53,11 @@ def run_sync(sync_id: int) -> None:
         if account is None or not account.secret_encrypted:
             raise EcoError(f"aucun identifiant {ORGANISM_LABEL[sync.organism]} enregistré")
         client = client_for(account, log)
-        _progress(sync, 10, "Connexion et lecture du catalogue")
+        _progress(sync, 10, "catalog")
         catalog = client.catalog()
-        _progress(sync, 50, "Lecture des lieux et fiches métier de la boutique")
+        _progress(sync, 50, "partners")
         partners = client.partners()
-        _progress(sync, 80, "Enregistrement des changements")
+        _progress(sync, 80, "apply")
         report = Report()
         apply_catalog(catalog, report)
         apply_partners(partners, report)
@@ -71,7 +71,7 @@ def run_sync(sync_id: int) -> None:
             current_app.logger.exception("catalog sync %s failed", sync_id)
         return
     sync.changes, sync.counts = report.changes, report.counts()
-    sync.status, sync.progress, sync.step = "done", 100, "Terminé"
+    sync.status, sync.progress, sync.step = "done", 100, "done"
     sync.finished_at = dt.datetime.now(dt.timezone.utc)
     log.save()
     db.session.commit()

@@ -3,14 +3,13 @@ every answer in the {ResponseData, ResponseStatus, IsValid, ...} envelope."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import os
 from decimal import Decimal
 
 from . import statuses
 from .base import EcoClient
 from .errors import ContractViolation, EcoError, FieldError, NotFound, ValidationFailed
-from .http import Transport, json_of, raise_for_common, require
+from .http import Transport, json_of, parse_date, raise_for_common, require
 from .types import (Attachment, Catalog, CatalogBrand, CatalogProduct, ClaimPayload, ClaimState, Code, Eligibility,
                     Partners, Place)
 
@@ -22,13 +21,8 @@ FRANCE = "250"  # ISO 3166 numeric
 REPAIR_DATE_PARAM = "repairDate"
 
 
-def _date(value) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ContractViolation(f"Ecologic : date illisible « {value} »") from None
+def _date(value):
+    return parse_date(value, "Ecologic")
 
 
 def _money(value) -> dict:

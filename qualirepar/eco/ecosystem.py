@@ -1,7 +1,6 @@
 """ecosystem's "API réparateurs" (contract §2): bearer token from /login, PascalCase JSON."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import threading
@@ -10,7 +9,7 @@ from decimal import Decimal
 from . import statuses
 from .base import EcoClient
 from .errors import AuthError, ContractViolation, EcoError, FieldError, NotFound, ValidationFailed
-from .http import Transport, json_of, raise_for_common, require
+from .http import Transport, json_of, parse_date, raise_for_common, require
 from .types import (Attachment, BusinessSheet, Catalog, CatalogBrand, CatalogProduct, ClaimPayload, ClaimState, Code,
                     DatedAmount, Partners, Place)
 
@@ -47,13 +46,8 @@ class MemoryTokenStore:
             self._data.pop(key, None)
 
 
-def _date(value) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ContractViolation(f"ecosystem : date illisible « {value} »") from None
+def _date(value):
+    return parse_date(value, "ecosystem")
 
 
 def _money(value) -> dict:

@@ -164,5 +164,19 @@ def require(data, key: str, organism: str, kind=None):
     return value
 
 
+def parse_date(value, organism: str):
+    """A yyyy-MM-dd (or ISO date-time) date of an answer; unreadable is a ContractViolation."""
+    import datetime as dt
+
+    from .errors import ContractViolation
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ContractViolation(f"{organism} : date illisible « {value} »") from None
+
+
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)

@@ -29,7 +29,8 @@ def catalog(app, shop):
 def _menu(page, item):
     _open_menu_if_collapsed(page)
     page.get_by_role("button", name="Référentiel").or_(page.get_by_role("link", name="Référentiel")).first.click()
-    page.get_by_role("link", name=item, exact=True).click()
+    with page.expect_navigation(wait_until="load"):  # htmx is initialised before anything is typed
+        page.get_by_role("link", name=item, exact=True).click()
 
 
 def test_eligibility_check(page, live_server, shop, catalog):
