@@ -25,6 +25,8 @@ TABLE = [
     ("/catalogue/eligibilite", 200, 200, 200),
     ("/catalogue/codes", 200, 200, 200),
     ("/catalogue/synchro", 200, 403, 403),
+    ("/dossiers/", 200, 200, 200),
+    ("/dossiers/nouveau", 200, 200, 200),
 ]
 ROLES = ("owner", "technician", "support")
 

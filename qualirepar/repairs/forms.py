@@ -1,0 +1,46 @@
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from .. import validators as v
+
+REQUIRED = DataRequired(_l("Ce champ est obligatoire."))
+
+
+def not_in_future(form, field):
+    if field.data and field.data > dt.date.today():
+        raise ValidationError(_l("La date d'achat ne peut pas être dans le futur."))
+
+
+class IntakeForm(FlaskForm):
+    """The bon de prise en charge: the fields the label requires (référentiel §6.2.1)."""
+
+    title = SelectField(_l("Civilité"), choices=[("", "—"), ("Mme", "Mme"), ("M.", "M."), ("Mlle", "Mlle")], validators=[Optional()])
+    last_name = StringField(_l("Nom"), validators=[REQUIRED, Length(max=100)])
+    first_name = StringField(_l("Prénom"), validators=[REQUIRED, Length(max=100)])
+    street = StringField(_l("Adresse"), validators=[REQUIRED, Length(max=200)])
+    postcode = StringField(_l("Code postal"), validators=[REQUIRED, v.postcode])
+    city = StringField(_l("Ville"), validators=[REQUIRED, Length(max=100)])
+    phone = StringField(_l("Téléphone"), validators=[REQUIRED, v.phone])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Adresse e-mail invalide.")), Length(max=254)])
+    product_type = SelectField(_l("Type d'appareil"), coerce=int, validators=[DataRequired(_l("Choisissez le type d'appareil."))])
+    brand = StringField(_l("Marque"), validators=[REQUIRED, Length(max=150)])
+    commercial_reference = StringField(_l("Référence commerciale (modèle)"), validators=[Optional(), Length(max=120)])
+    serial_number = StringField(_l("N° de série ou IMEI"), validators=[REQUIRED, Length(max=80)])
+    purchase_date = DateField(_l("Date d'achat"), validators=[Optional(), not_in_future])
+    service_requested = TextAreaField(_l("Prestation demandée"), validators=[REQUIRED, Length(max=2000)])
+    fault_description = TextAreaField(_l("Panne décrite par le client"), validators=[REQUIRED, Length(max=4000)])
+    symptom_code = StringField(_l("Code symptôme"), validators=[Optional(), Length(max=20)])
+    parts_info = TextAreaField(_l("Informations pour commander les pièces"), validators=[Optional(), Length(max=2000)])
+    accessories = StringField(_l("Accessoires laissés"), validators=[Optional(), Length(max=500)])
+    visible_condition = StringField(_l("État apparent"), validators=[Optional(), Length(max=500)])
+    kind = RadioField(_l("Lieu d'intervention"), choices=[("workshop", _l("En atelier")), ("onsite", _l("À domicile"))], default="workshop")
+    site = SelectField(_l("Lieu de réparation"), coerce=int, validators=[Optional()])
+
+
+class UnlinkForm(FlaskForm):
+    reason = TextAreaField(_l("Pourquoi ce dossier n'est-il pas un retour sous garantie ?"),
+                           validators=[DataRequired(_l("Indiquez la raison.")), Length(min=5, max=1000, message=_l("Quelques mots au moins."))])

@@ -1,0 +1,106 @@
+"""Customers, their appliances, and repair orders (dossiers)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import Audited, utcnow
+from ..extensions import db
+from ..tenancy import TenantScoped
+from . import states
+
+
+class Customer(TenantScoped, Audited, db.Model):
+    """A household (the bonus is for consumers, not professionals)."""
+
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(10), default="")  # M., Mme, Mlle
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    search: Mapped[str] = mapped_column(String(400), index=True)  # normalised names, phone digits, e-mail
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+
+class Appliance(TenantScoped, Audited, db.Model):
+    """One physical appliance of a customer, identified by its serial number or IMEI."""
+
+    __tablename__ = "appliance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    product_type_id: Mapped[int | None] = mapped_column(ForeignKey("product_type.id"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id"))
+    brand_name: Mapped[str] = mapped_column(String(150))  # as typed, kept when the brand is not in the lists
+    commercial_reference: Mapped[str | None] = mapped_column(String(120))
+    serial_number: Mapped[str] = mapped_column(String(80))  # as printed on the plate
+    serial_norm: Mapped[str] = mapped_column(String(80), index=True)  # returns.normalise_serial
+    purchase_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    customer: Mapped[Customer] = relationship()
+
+
+class RepairOrder(TenantScoped, Audited, db.Model):
+    """A dossier: intake, diagnosis, quote, repair, hand-back; the bon de prise en charge is its intake."""
+
+    __tablename__ = "repair_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30))  # D-2026-00042, per shop
+    status: Mapped[str] = mapped_column(String(20), default=states.INTAKE, index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="workshop")  # workshop or onsite (with travel)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    appliance_id: Mapped[int] = mapped_column(ForeignKey("appliance.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("repair_site.id"))
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    service_requested: Mapped[str] = mapped_column(Text)  # libellé de la prestation
+    parts_info: Mapped[str | None] = mapped_column(Text)  # what is needed to order parts
+    fault_description: Mapped[str] = mapped_column(Text)  # the customer's words
+    symptom_code: Mapped[str | None] = mapped_column(String(20))
+    accessories: Mapped[str | None] = mapped_column(Text)  # left with the appliance
+    visible_condition: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # the shop's own intake fields
+    intake_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    repaired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    handed_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    warranty_of_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id"), index=True)  # the repair this returns
+    warranty_unlinked_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    appliance: Mapped[Appliance] = relationship()
+    warranty_of: Mapped["RepairOrder | None"] = relationship(remote_side=[id])
+
+    __table_args__ = (UniqueConstraint("shop_id", "number"),)
+
+    @property
+    def is_warranty_return(self) -> bool:
+        return self.warranty_of_id is not None
+
+    @property
+    def status_label(self) -> str:
+        return states.LABELS.get(self.status, self.status)
+
+
+class OrderCounter(TenantScoped, db.Model):
+    """The last dossier number used per shop and year (allocated under a row lock)."""
+
+    __tablename__ = "order_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("shop_id", "year"),)

@@ -1,0 +1,33 @@
+"""Return detection (référentiel §6.1.5): a repair of the same appliance handed back less than
+3 calendar months before this intake makes this order a warranty return, with no second bonus."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dateutil.relativedelta import relativedelta
+
+WARRANTY = relativedelta(months=3)
+
+
+def normalise_serial(serial: str | None) -> str:
+    """Upper-case letters and digits only: ' sn: 12-ab 34 ' and 'SN12AB34' are the same plate."""
+    value = re.sub(r"[^0-9A-Za-z]", "", serial or "").upper()
+    for prefix in ("SN", "IMEI", "SERIAL"):
+        if value.startswith(prefix) and len(value) > len(prefix) + 4:
+            return value[len(prefix):]
+    return value
+
+
+def warranty_ends(handed_back_on: dt.date) -> dt.date:
+    """The last day covered: the same day 3 calendar months later, or that month's last day when it
+    has no such day (handed back 30 November -> covered through 28 February, or 29 in a leap year).
+
+    The last day itself is covered: a customer who comes back on the anniversary is within the
+    warranty (the référentiel's "3 mois" read in the customer's favour).
+    """
+    return handed_back_on + WARRANTY
+
+
+def within_warranty(handed_back_on: dt.date, intake_on: dt.date) -> bool:
+    return handed_back_on <= intake_on <= warranty_ends(handed_back_on)

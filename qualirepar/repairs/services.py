@@ -1,0 +1,204 @@
+"""Repair order operations: intake (customer, appliance, number, return detection), transitions,
+unlinking a return, search. Called by views, jobs and tests alike."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import or_
+
+from ..audit import note, utcnow
+from ..catalog.reference import norm
+from ..extensions import db
+from . import states
+from .models import Appliance, Customer, OrderCounter, RepairOrder
+from .returns import normalise_serial, warranty_ends, within_warranty
+
+
+@dataclass
+class IntakeData:
+    """What the bon de prise en charge collects (the label's fields); `extra` holds the shop's own."""
+
+    last_name: str
+    first_name: str
+    street: str
+    postcode: str
+    city: str
+    phone: str
+    service_requested: str
+    fault_description: str
+    serial_number: str
+    brand_name: str
+    email: str | None = None
+    title: str = ""
+    product_type_id: int | None = None
+    brand_id: int | None = None
+    commercial_reference: str | None = None
+    purchase_date: dt.date | None = None
+    parts_info: str | None = None
+    symptom_code: str | None = None
+    accessories: str | None = None
+    visible_condition: str | None = None
+    kind: str = "workshop"
+    site_id: int | None = None
+    technician_id: int | None = None
+    customer_id: int | None = None
+    extra: dict | None = None
+    intake_on: dt.date | None = None
+
+
+def customer_search_key(c: Customer) -> str:
+    return " ".join(filter(None, (norm(c.last_name), norm(c.first_name), re.sub(r"\D", "", c.phone or ""),
+                                  (c.email or "").lower())))
+
+
+def _next_number(day: dt.date) -> str:
+    """D-<year>-<n>, consecutive per shop and year; the counter row is locked while allocating."""
+    counter = db.session.execute(
+        db.select(OrderCounter).where(OrderCounter.year == day.year).with_for_update()).scalar_one_or_none()
+    if counter is None:
+        counter = OrderCounter(year=day.year, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    return f"D-{day.year}-{counter.last:05d}"
+
+
+def _customer(data: IntakeData) -> Customer:
+    customer = db.session.get(Customer, data.customer_id) if data.customer_id else None
+    if customer is None:
+        customer = Customer()
+        db.session.add(customer)
+    for name in ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email"):
+        setattr(customer, name, (getattr(data, name) or "").strip() or (None if name == "email" else ""))
+    customer.search = customer_search_key(customer)
+    return customer
+
+
+def _appliance(data: IntakeData, customer: Customer) -> Appliance:
+    serial = normalise_serial(data.serial_number)
+    appliance = None
+    if customer.id and serial:
+        appliance = db.session.execute(db.select(Appliance).where(
+            Appliance.customer_id == customer.id, Appliance.serial_norm == serial)).scalars().first()
+    if appliance is None:
+        appliance = Appliance(customer=customer)
+        db.session.add(appliance)
+    appliance.product_type_id, appliance.brand_id = data.product_type_id, data.brand_id
+    appliance.brand_name = data.brand_name.strip()
+    appliance.commercial_reference = data.commercial_reference
+    appliance.serial_number, appliance.serial_norm = data.serial_number.strip(), serial
+    appliance.purchase_date = data.purchase_date
+    return appliance
+
+
+def create_intake(data: IntakeData) -> RepairOrder:
+    """Record a bon de prise en charge: customer, appliance, numbered order, warranty-return link."""
+    day = data.intake_on or dt.date.today()
+    customer = _customer(data)
+    appliance = _appliance(data, customer)
+    db.session.flush()
+    order = RepairOrder(
+        number=_next_number(day), kind=data.kind, customer_id=customer.id, appliance_id=appliance.id, site_id=data.site_id,
+        technician_id=data.technician_id, service_requested=data.service_requested.strip(), parts_info=data.parts_info,
+        fault_description=data.fault_description.strip(), symptom_code=data.symptom_code, accessories=data.accessories,
+        visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day)
+    db.session.add(order)
+    db.session.flush()
+    origin = find_warranty_origin(order)
+    if origin is not None:
+        order.warranty_of_id = origin.id
+        note(order, "warranty_return_detected", {"warranty_of": (None, origin.number)})
+    db.session.commit()
+    return order
+
+
+def find_warranty_origin(order: RepairOrder) -> RepairOrder | None:
+    """The latest earlier repair of the same appliance handed back within 3 months of this intake:
+    by normalised serial number first, else by the same customer, product type and brand."""
+    appliance = db.session.get(Appliance, order.appliance_id)
+    earlier = (db.select(RepairOrder).join(Appliance, RepairOrder.appliance_id == Appliance.id)
+               .where(RepairOrder.id != order.id, RepairOrder.status == states.HANDED_BACK,
+                      RepairOrder.repaired_at.isnot(None), RepairOrder.handed_back_at.isnot(None))
+               .order_by(RepairOrder.handed_back_at.desc()))
+    candidates = []
+    if appliance.serial_norm:
+        candidates = db.session.execute(earlier.where(Appliance.serial_norm == appliance.serial_norm)).scalars().all()
+    if not candidates and appliance.product_type_id:
+        same = [Appliance.product_type_id == appliance.product_type_id, RepairOrder.customer_id == order.customer_id]
+        same.append(Appliance.brand_id == appliance.brand_id if appliance.brand_id else
+                    Appliance.brand_name == appliance.brand_name)
+        candidates = db.session.execute(earlier.where(*same)).scalars().all()
+    for candidate in candidates:
+        if within_warranty(_paris_date(candidate.handed_back_at), order.intake_on):
+            return candidate
+    return None
+
+
+def _paris_date(moment: dt.datetime) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(ZoneInfo("Europe/Paris")).date()
+
+
+def warranty_end_of(order: RepairOrder) -> dt.date | None:
+    """The last day of the 3-month warranty of a repaired, handed-back order."""
+    if order.repaired_at and order.handed_back_at:
+        return warranty_ends(_paris_date(order.handed_back_at))
+    return None
+
+
+def transition(order: RepairOrder, action: str, guard=None) -> RepairOrder:
+    """Apply `action` through the transition table; `guard(order, action)` may refuse it."""
+    target = states.next_state(order.status, action)
+    if guard is not None:
+        guard(order, action)
+    before = order.status
+    order.status = target
+    if target == states.READY:
+        order.repaired_at = utcnow()
+    if target == states.HANDED_BACK:
+        order.handed_back_at = utcnow()
+    note(order, action, {"status": (before, target)})
+    db.session.commit()
+    return order
+
+
+def unlink_return(order: RepairOrder, reason: str) -> None:
+    """The user decides this is not a warranty return; the reason is kept and audited."""
+    reason = (reason or "").strip()
+    if not order.warranty_of_id:
+        raise states.RepairOrderError(_("Ce dossier n'est pas lié à une réparation précédente."))
+    if len(reason) < 5:
+        raise states.RepairOrderError(_("Indiquez pourquoi ce dossier n'est pas un retour sous garantie."))
+    order.warranty_of_id, order.warranty_unlinked_reason = None, reason
+    db.session.commit()
+
+
+def search_customers(text: str, limit: int = 20) -> list[Customer]:
+    key = norm(text)
+    digits = re.sub(r"\D", "", text or "")
+    if len(key) < 2:
+        return []
+    clauses = [Customer.search.contains(key, autoescape=True)]
+    if len(digits) >= 4:
+        clauses.append(Customer.search.contains(digits, autoescape=True))
+    if "@" in text:
+        clauses.append(Customer.search.contains(text.strip().lower(), autoescape=True))
+    return list(db.session.execute(db.select(Customer).where(or_(*clauses)).order_by(Customer.last_name).limit(limit)).scalars())
+
+
+def search_orders(text: str, limit: int = 30) -> list[RepairOrder]:
+    """Orders by number, customer (name, phone, e-mail) or appliance serial number."""
+    key, serial = norm(text), normalise_serial(text)
+    if len(key) < 2:
+        return list(db.session.execute(db.select(RepairOrder).order_by(RepairOrder.id.desc()).limit(limit)).scalars())
+    query = (db.select(RepairOrder).join(Customer, RepairOrder.customer_id == Customer.id)
+             .join(Appliance, RepairOrder.appliance_id == Appliance.id)
+             .where(or_(Customer.search.contains(key, autoescape=True), Appliance.serial_norm.contains(serial, autoescape=True),
+                        RepairOrder.number.ilike(f"%{text.strip()}%")))
+             .order_by(RepairOrder.id.desc()).limit(limit))
+    return list(db.session.execute(query).scalars())

@@ -1,0 +1,70 @@
+"""The repair order's life: one transition table, named exceptions.
+
+intake → diagnosis → quote → repair → ready → handed_back, with the exits refused (the customer
+declines the quote; the appliance is then handed back unrepaired) and abandoned.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+INTAKE, DIAGNOSIS, QUOTE, REPAIR, READY, HANDED_BACK, REFUSED, ABANDONED = (
+    "intake", "diagnosis", "quote", "repair", "ready", "handed_back", "refused", "abandoned")
+
+LABELS = {
+    INTAKE: _l("Prise en charge"), DIAGNOSIS: _l("Diagnostic"), QUOTE: _l("Devis"), REPAIR: _l("Réparation"),
+    READY: _l("Prêt"), HANDED_BACK: _l("Restitué"), REFUSED: _l("Devis refusé"), ABANDONED: _l("Abandonné"),
+}
+
+# (state, action) -> next state
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (INTAKE, "start_diagnosis"): DIAGNOSIS,
+    (DIAGNOSIS, "send_quote"): QUOTE,
+    (DIAGNOSIS, "start_repair"): REPAIR,  # a simple job with no quote
+    (QUOTE, "accept_quote"): REPAIR,
+    (QUOTE, "refuse_quote"): REFUSED,
+    (REPAIR, "finish"): READY,
+    (READY, "hand_back"): HANDED_BACK,
+    (REFUSED, "hand_back"): HANDED_BACK,
+    (INTAKE, "abandon"): ABANDONED,
+    (DIAGNOSIS, "abandon"): ABANDONED,
+    (QUOTE, "abandon"): ABANDONED,
+    (REPAIR, "abandon"): ABANDONED,
+}
+FINAL = {HANDED_BACK, ABANDONED}
+
+ACTION_LABELS = {
+    "start_diagnosis": _l("Commencer le diagnostic"), "send_quote": _l("Établir le devis"), "start_repair": _l("Réparer sans devis"),
+    "accept_quote": _l("Devis accepté"), "refuse_quote": _l("Devis refusé"), "finish": _l("Réparation terminée"),
+    "hand_back": _l("Restituer l'appareil"), "abandon": _l("Abandonner"),
+}
+
+
+class RepairOrderError(Exception):
+    """Base of the repair order's refusals; the message is for the user, in French."""
+
+
+class IllegalTransition(RepairOrderError):
+    def __init__(self, state: str, action: str):
+        super().__init__(_("Action « %(action)s » impossible au statut « %(state)s ».",
+                           action=ACTION_LABELS.get(action, action), state=LABELS.get(state, state)))
+        self.state, self.action = state, action
+
+
+class ChecklistIncomplete(RepairOrderError):
+    """Mandatory control points are not answered; `missing` lists their labels."""
+
+    def __init__(self, phase_label: str, missing: list[str]):
+        super().__init__(_("%(phase)s incomplet : %(missing)s.", phase=phase_label, missing=", ".join(missing)))
+        self.missing = missing
+
+
+def next_state(state: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise IllegalTransition(state, action) from None
+
+
+def actions_from(state: str) -> list[str]:
+    return [action for (s, action) in TRANSITIONS if s == state]
