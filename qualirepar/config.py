@@ -73,6 +73,9 @@ class Config:
     ECO_SANDBOX_URL = os.environ.get("ECO_SANDBOX_URL", "http://127.0.0.1:5001")
     ECO_CONNECT_TIMEOUT = float(os.environ.get("ECO_CONNECT_TIMEOUT", "5"))
     ECO_READ_TIMEOUT = float(os.environ.get("ECO_READ_TIMEOUT", "30"))
+    # Whose answers may rewrite the shared catalog, and whether an owner may type an API address.
+    CATALOG_SYNC_ENVIRONMENTS = tuple(os.environ.get("CATALOG_SYNC_ENVIRONMENTS", "production").split(","))
+    ECO_ALLOW_CUSTOM_URL = _bool("ECO_ALLOW_CUSTOM_URL", False)
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds before the health page calls a worker silent
 
     def finalize(self, app) -> None:
@@ -85,9 +88,12 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """`make run`: secrets generated into the instance folder, cookies over plain HTTP."""
+    """`make run`: secrets generated into the instance folder, cookies over plain HTTP, the sandbox
+    trusted as a catalog source."""
 
     ENV_NAME = "development"
+    CATALOG_SYNC_ENVIRONMENTS = tuple(os.environ.get("CATALOG_SYNC_ENVIRONMENTS", "sandbox,preprod,production").split(","))
+    ECO_ALLOW_CUSTOM_URL = _bool("ECO_ALLOW_CUSTOM_URL", True)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -32,7 +32,10 @@ class EuroField(DecimalField):
             return
         raw = valuelist[0].replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
         try:
-            self.data = Decimal(raw).quantize(Decimal("0.01"))
+            value = Decimal(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+            self.data = value.quantize(Decimal("0.01"))
         except InvalidOperation:
             self.data = None
             raise ValueError(_l("Montant invalide : écrivez par exemple 119,90.")) from None

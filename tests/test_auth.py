@@ -50,9 +50,15 @@ def test_invalid_email_format_is_explained_beside_the_field(auth):
     assert "Adresse e-mail invalide." in html
 
 
-def test_open_redirect_after_login_is_ignored(client, shop):
-    resp = client.post("/connexion?next=//evil.example/", data={"email": shop.emails["owner"], "password": factories.PASSWORD})
+@pytest.mark.parametrize("target", ["//evil.example/", "/%5Cevil.example", "/%09/evil.example", "https://evil.example/"])
+def test_open_redirect_after_login_is_ignored(client, shop, target):
+    resp = client.post(f"/connexion?next={target}", data={"email": shop.emails["owner"], "password": factories.PASSWORD})
     assert resp.headers["Location"] == "/"
+
+
+def test_a_local_next_page_is_honoured(client, shop):
+    resp = client.post("/connexion?next=/parametres/lieux", data={"email": shop.emails["owner"], "password": factories.PASSWORD})
+    assert resp.headers["Location"] == "/parametres/lieux"
 
 
 def test_logout_ends_the_session(client, auth, shop):

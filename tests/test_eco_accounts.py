@@ -1,4 +1,6 @@
 """Eco-organism credentials: encrypted at rest, never shown back, kept when left blank."""
+import pytest
+
 from qualirepar.audit import AuditEntry
 from qualirepar.eco.models import EcoAccount
 from qualirepar.extensions import db
@@ -30,9 +32,26 @@ def test_secret_is_never_shown_back(as_role):
 def test_blank_secret_keeps_the_stored_one(app, as_role, shop):
     client = as_role("owner")
     client.post("/parametres/eco-organismes", data=FORM)
-    client.post("/parametres/eco-organismes", data={**FORM, "ecosystem-secret": "", "ecosystem-login": "autre"})
+    client.post("/parametres/eco-organismes", data={**FORM, "ecosystem-secret": "", "ecosystem-repairer_id": "R-43"})
     account, secret = _account(app, shop.id)
-    assert (account.login, secret) == ("autre", "s3cret-ecosystem")
+    assert (account.repairer_id, secret) == ("R-43", "s3cret-ecosystem")
+
+
+@pytest.mark.parametrize("change", [{"ecosystem-login": "autre"}, {"ecosystem-environment": "production"},
+                                    {"ecosystem-base_url": "https://ailleurs.example"}])
+def test_the_stored_secret_never_follows_a_new_destination(app, as_role, shop, change):
+    client = as_role("owner")
+    client.post("/parametres/eco-organismes", data=FORM)
+    resp = client.post("/parametres/eco-organismes", data={**FORM, "ecosystem-secret": "", **change})
+    assert resp.status_code == 422 and "ressaisissez le mot de passe" in resp.get_data(as_text=True)
+    account, _secret = _account(app, shop.id)
+    assert (account.login, account.environment, account.base_url) == ("atelier42", "sandbox", None)
+
+
+def test_a_custom_api_address_is_refused_where_not_allowed(app, as_role, monkeypatch):
+    monkeypatch.setitem(app.config, "ECO_ALLOW_CUSTOM_URL", False)
+    resp = as_role("owner").post("/parametres/eco-organismes", data={**FORM, "ecosystem-base_url": "http://169.254.169.254/"})
+    assert resp.status_code == 422 and "pas d&#39;adresse d&#39;API personnalisée" in resp.get_data(as_text=True)
 
 
 def test_audit_records_that_the_secret_changed_without_its_value(app, as_role, shop):

@@ -18,7 +18,13 @@ def _email_key() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    """A path of this site only: no scheme, no host, no backslash or control character tricks."""
+    from urllib.parse import urlsplit
+
+    if not target or not target.startswith("/") or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and not target.startswith("//") else None
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

@@ -92,7 +92,10 @@ def send_reset_link(email: str, invitation: bool = False) -> None:
         _("Bonjour %(name)s,", name=user.first_name), intro, link,
         _("Ce lien est valable %(hours)s h et ne sert qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.", hours=hours),
     ])
-    mail.send(user.email, subject, body)
+    try:
+        mail.send(user.email, subject, body)
+    except Exception:  # noqa: BLE001 - SMTP down: the answer to the visitor must not differ
+        current_app.logger.exception("could not send the password e-mail")
 
 
 def reset_password(user: User, password: str) -> None:

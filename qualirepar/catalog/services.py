@@ -14,20 +14,31 @@ from .reference import norm
 BRAND_RESULTS = 30
 
 
+SYNC_TIMEOUT = dt.timedelta(minutes=15)  # a sync still queued or running after this was lost
+
+
 def start_sync(organism: str, scheduled: bool = False) -> CatalogSync:
     """Queue a sync for the current shop, unless one for this organism is already under way."""
-    running = db.session.execute(
+    now = dt.datetime.now(dt.timezone.utc)
+    open_syncs = db.session.execute(
         db.select(CatalogSync).where(CatalogSync.organism == organism, CatalogSync.status.in_(("queued", "running")))
-    ).scalar_one_or_none()
-    if running is not None:
-        return running
+        .order_by(CatalogSync.id.desc())).scalars().all()
+    for sync in open_syncs:
+        created = sync.created_at if sync.created_at.tzinfo else sync.created_at.replace(tzinfo=dt.timezone.utc)
+        if now - created < SYNC_TIMEOUT:
+            return sync
+        sync.status, sync.error = "failed", "interrompue : aucun worker ne l'a terminée à temps"
     sync = CatalogSync(organism=organism, scheduled=scheduled,
                        requested_by_id=current_user.id if not scheduled and current_user and current_user.is_authenticated else None)
     db.session.add(sync)
     db.session.commit()
     from .tasks import sync_job
 
-    enqueue(sync_job, sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
+    try:
+        enqueue(sync_job, sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
+    except Exception as exc:  # noqa: BLE001 - Redis down: say so on the row rather than leave it queued
+        sync.status, sync.error = "failed", f"file de tâches indisponible ({type(exc).__name__})"
+        db.session.commit()
     return sync
 
 

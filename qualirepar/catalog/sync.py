@@ -59,7 +59,11 @@ def run_sync(sync_id: int) -> None:
         partners = client.partners()
         _progress(sync, 80, "apply")
         report = Report()
-        apply_catalog(catalog, report)
+        if catalog_writable(account):
+            apply_catalog(catalog, report)
+        else:
+            report.add("catalogue", "non appliqué", ORGANISM_LABEL[sync.organism], None,
+                       f"environnement {account.environment}" + (" (adresse personnalisée)" if account.base_url else ""))
         apply_partners(partners, report)
     except Exception as exc:  # noqa: BLE001 - every failure ends in the report, the catalog untouched
         db.session.rollback()
@@ -77,6 +81,13 @@ def run_sync(sync_id: int) -> None:
     db.session.commit()
 
 
+def catalog_writable(account: EcoAccount) -> bool:
+    """The catalog is shared by every shop: only an account of an environment the deployment trusts
+    (production only, in production) and without a custom address may rewrite it."""
+    allowed = current_app.config["CATALOG_SYNC_ENVIRONMENTS"]
+    return account.environment in allowed and (not account.base_url or current_app.config["ECO_ALLOW_CUSTOM_URL"])
+
+
 def _message(exc: Exception) -> str:
     if isinstance(exc, EcoError):
         return exc.message
@@ -87,13 +98,14 @@ def _message(exc: Exception) -> str:
 def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None) -> None:
     today = today or dt.date.today()
     organism = catalog.organism
+    if not catalog.products:
+        raise EcoError(f"{ORGANISM_LABEL[organism]} : catalogue vide, rien n'est retiré")
     id_attr = "ecosystem_id" if organism == "ecosystem" else "ecologic_id"
     products = db.session.execute(db.select(ProductType)).scalars().all()
     by_id = {getattr(p, id_attr): p for p in products if getattr(p, id_attr)}
     by_norm = {p.norm: p for p in products}
-    seen = set()
+    matched: set[int] = set()
     for item in catalog.products:
-        seen.add(item.product_id)
         product = by_id.get(item.product_id) or by_norm.get(norm(item.name))
         if product is None:
             from .reference import fiche_for
@@ -105,6 +117,7 @@ def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None
             db.session.flush()  # its id, for its codes
             by_norm[product.norm] = product
             report.add("produit", "nouveau", item.name)
+        matched.add(id(product))
         if getattr(product, id_attr) != item.product_id:
             setattr(product, id_attr, item.product_id)
         if organism == "ecosystem" or product.source == organism:  # ecosystem's dates win; Ecologic's for its own
@@ -119,8 +132,8 @@ def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None
         if item.amounts:
             _apply_tariffs(product, item, organism, report, today)
         _apply_codes(product, item, organism, report, today)
-    for pid, product in by_id.items():
-        if pid not in seen and (product.valid_to is None or product.valid_to >= today):
+    for product in by_id.values():
+        if id(product) not in matched and (product.valid_to is None or product.valid_to >= today):
             product.valid_to = today - dt.timedelta(days=1)
             report.add("produit", "retiré", product.name)
     _apply_brands(catalog, report, today)
@@ -184,9 +197,8 @@ def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
     brands = db.session.execute(db.select(Brand)).scalars().all()
     by_id = {getattr(b, id_attr): b for b in brands if getattr(b, id_attr)}
     by_norm = {b.norm: b for b in brands}
-    seen = set()
+    matched: set[int] = set()
     for item in catalog.brands:
-        seen.add(item.brand_id)
         brand = by_id.get(item.brand_id) or by_norm.get(norm(item.name))
         # ecosystem's isEcosystemBrand decides who pays; Ecologic's list only adds its ids (DOMAIN.md §2.3)
         payer = ("ecosystem" if item.covered else "ecologic") if organism == "ecosystem" else None
@@ -195,6 +207,7 @@ def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
             db.session.add(brand)
             by_norm[brand.norm] = brand
             report.add("marque", "nouvelle", item.name, None, brand.organism)
+        matched.add(id(brand))
         if getattr(brand, id_attr) != item.brand_id:
             setattr(brand, id_attr, item.brand_id)
         if payer and brand.organism != payer:
@@ -203,8 +216,8 @@ def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
         if brand.valid_to is not None:
             brand.valid_to = None
             report.add("marque", "rétablie", brand.name)
-    for bid, brand in by_id.items():
-        if bid not in seen and brand.valid_to is None:
+    for brand in by_id.values():
+        if id(brand) not in matched and brand.valid_to is None:
             brand.valid_to = today - dt.timedelta(days=1)
             report.add("marque", "retirée", brand.name)
 
@@ -231,7 +244,8 @@ def apply_partners(partners: Partners, report: Report) -> None:
             report.add("lieu", "nouveau", place.name, None, place.place_id)
         by_id[place.place_id] = site
     fiches = {f.code: f for f in db.session.execute(db.select(FicheMetier)).scalars()}
-    for sheet in partners.sheets:
+    # several sheets of one type (a renewed certification): the one valid longest wins
+    for sheet in sorted(partners.sheets, key=lambda s: s.valid_to or dt.date.max):
         if sheet.type not in FICHES_METIER:
             continue
         fiche = fiches.get(sheet.type)

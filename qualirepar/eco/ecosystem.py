@@ -1,6 +1,7 @@
 """ecosystem's "API réparateurs" (contract §2): bearer token from /login, PascalCase JSON."""
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -70,7 +71,9 @@ class EcosystemClient(EcoClient):
         self.username = username
         self.password = password
         self.tokens = tokens or MemoryTokenStore()
-        self._token_key = f"eco-token:{transport.base_url}:{username}"
+        # The token belongs to these exact credentials: another shop typing the same login gets none.
+        digest = hashlib.sha256(f"{transport.base_url}\n{username}\n{password}".encode()).hexdigest()[:32]
+        self._token_key = f"eco-token:{digest}"
 
     # --- authentication -------------------------------------------------------------------------
     def _login(self) -> str:
@@ -184,7 +187,7 @@ class EcosystemClient(EcoClient):
                     "Email": cust.email or "", "StreetLine1": cust.street, "PostalCode": cust.postcode,
                     "City": cust.city, "Country": cust.country}
         if cust.phone:
-            customer["PhoneNumber"] = re.sub(r"\D", "", cust.phone)[-10:]
+            customer["PhoneNumber"] = french_phone(cust.phone)
         bill = {"TotalAmountInclVAT": _money(c.total_incl_vat), "AmountCovered": _money(c.bonus)}
         if c.spare_parts_cost is not None:
             bill["SparePartsCost"] = _money(c.spare_parts_cost)
@@ -245,6 +248,16 @@ class EcosystemClient(EcoClient):
                           reference=data.get("PurchaseOrderByCustomer"), service_order=data.get("SapServiceOrder"),
                           reject_reason=data.get("RejectReason") or None,
                           amount_covered=Decimal(str(covered)) if covered is not None else None, raw=data)
+
+
+def french_phone(phone: str) -> str:
+    """+33 6 12 34 56 78, 0033…, 06 12… -> 0612345678 (the 10 digits ecosystem expects)."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits[-10:]
 
 
 def _field_of(code: str | None, message: str) -> str:

@@ -25,7 +25,7 @@ PROVIDERS: dict[str, type[EcoClient]] = {"ecosystem": EcosystemClient, "ecologic
 
 
 def base_url(account: EcoAccount) -> str:
-    if account.base_url:
+    if account.base_url and current_app.config["ECO_ALLOW_CUSTOM_URL"]:
         return account.base_url
     if account.environment == "sandbox":
         return current_app.config["ECO_SANDBOX_URL"].rstrip("/") + SANDBOX_PATHS[account.organism]

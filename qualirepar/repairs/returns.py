@@ -19,6 +19,17 @@ def normalise_serial(serial: str | None) -> str:
     return value
 
 
+# What technicians type when the plate is missing or unreadable: never an identity.
+PLACEHOLDERS = {"NA", "NC", "ND", "NONE", "AUCUN", "INCONNU", "ILLISIBLE", "SANS", "NEANT", "XXX", "XXXX"}
+MIN_SERIAL = 5
+
+
+def identifying(serial_norm: str) -> bool:
+    """Whether a normalised serial can identify an appliance (not a placeholder, not too short)."""
+    return (len(serial_norm) >= MIN_SERIAL and serial_norm not in PLACEHOLDERS
+            and len(set(serial_norm)) > 1)  # 00000, XXXXX
+
+
 def warranty_ends(handed_back_on: dt.date) -> dt.date:
     """The last day covered: the same day 3 calendar months later, or that month's last day when it
     has no such day (handed back 30 November -> covered through 28 February, or 29 in a leap year).

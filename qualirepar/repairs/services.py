@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import or_
 
@@ -14,7 +15,7 @@ from ..catalog.reference import norm
 from ..extensions import db
 from . import states
 from .models import Appliance, Customer, OrderCounter, RepairOrder
-from .returns import normalise_serial, warranty_ends, within_warranty
+from .returns import identifying, normalise_serial, warranty_ends, within_warranty
 
 
 @dataclass
@@ -55,14 +56,26 @@ def customer_search_key(c: Customer) -> str:
 
 
 def _next_number(day: dt.date) -> str:
-    """D-<year>-<n>, consecutive per shop and year; the counter row is locked while allocating."""
-    counter = db.session.execute(
-        db.select(OrderCounter).where(OrderCounter.year == day.year).with_for_update()).scalar_one_or_none()
-    if counter is None:
-        counter = OrderCounter(year=day.year, last=0)
-        db.session.add(counter)
-    counter.last += 1
-    return f"D-{day.year}-{counter.last:05d}"
+    """D-<year>-<n>, consecutive per shop and year. One atomic UPDATE ... RETURNING increments the
+    counter (no lost update, on SQLite as on PostgreSQL); the year's first number inserts the row,
+    and a concurrent first insert is retried as an update."""
+    from sqlalchemy import insert, update
+    from sqlalchemy.exc import IntegrityError
+
+    shop = g.shop_id
+    bump = (update(OrderCounter).where(OrderCounter.shop_id == shop, OrderCounter.year == day.year)
+            .values(last=OrderCounter.last + 1).returning(OrderCounter.last))
+    for _attempt in range(3):
+        last = db.session.execute(bump).scalar_one_or_none()
+        if last is not None:
+            return f"D-{day.year}-{last:05d}"
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(OrderCounter).values(shop_id=shop, year=day.year, last=1))
+            return f"D-{day.year}-{1:05d}"
+        except IntegrityError:
+            continue  # another intake created the year's counter first: take the next number
+    raise RuntimeError("order counter unavailable")
 
 
 def _customer(data: IntakeData) -> Customer:
@@ -123,13 +136,19 @@ def find_warranty_origin(order: RepairOrder) -> RepairOrder | None:
                       RepairOrder.repaired_at.isnot(None), RepairOrder.handed_back_at.isnot(None))
                .order_by(RepairOrder.handed_back_at.desc()))
     candidates = []
-    if appliance.serial_norm:
-        candidates = db.session.execute(earlier.where(Appliance.serial_norm == appliance.serial_norm)).scalars().all()
+    if identifying(appliance.serial_norm):
+        by_serial = earlier.where(Appliance.serial_norm == appliance.serial_norm)
+        if appliance.product_type_id:
+            by_serial = by_serial.where(or_(Appliance.product_type_id == appliance.product_type_id, Appliance.product_type_id.is_(None)))
+        candidates = db.session.execute(by_serial).scalars().all()
     if not candidates and appliance.product_type_id:
-        same = [Appliance.product_type_id == appliance.product_type_id, RepairOrder.customer_id == order.customer_id]
+        customer = db.session.get(Customer, order.customer_id)
+        same = [Appliance.product_type_id == appliance.product_type_id,
+                # the same household, whether or not the counter picked the existing customer record
+                or_(RepairOrder.customer_id == order.customer_id, Customer.search == customer.search)]
         same.append(Appliance.brand_id == appliance.brand_id if appliance.brand_id else
                     Appliance.brand_name == appliance.brand_name)
-        candidates = db.session.execute(earlier.where(*same)).scalars().all()
+        candidates = db.session.execute(earlier.join(Customer, RepairOrder.customer_id == Customer.id).where(*same)).scalars().all()
     for candidate in candidates:
         if within_warranty(_paris_date(candidate.handed_back_at), order.intake_on):
             return candidate

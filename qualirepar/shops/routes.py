@@ -99,9 +99,13 @@ def eco_accounts():
     if request.method == "POST" and organism in forms:
         form, _account = forms[organism]
         if form.validate_on_submit():
-            services.save_eco_account(organism, form)
-            flash(_("Accès %(name)s enregistré.", name=ORGANISMS[organism]), "success")
-            return redirect_to("shops.eco_accounts")
+            try:
+                services.save_eco_account(organism, form)
+            except services.SettingsError as exc:
+                getattr(form, exc.field).errors.append(str(exc))
+            else:
+                flash(_("Accès %(name)s enregistré.", name=ORGANISMS[organism]), "success")
+                return redirect_to("shops.eco_accounts")
     return render("shops/eco_accounts.html", forms=forms, organisms=ORGANISMS,
                   status=422 if any(f.errors for f, _a in forms.values()) else 200)
 

@@ -110,12 +110,22 @@ def eco_account(organism: str) -> EcoAccount | None:
 
 
 def save_eco_account(organism: str, form) -> EcoAccount:
-    """Store the organism's credentials; an empty secret keeps the one already stored."""
-    account = eco_account(organism) or EcoAccount(organism=organism)
-    db.session.add(account)
-    account.environment = form.environment.data
-    account.base_url = (form.base_url.data or "").strip() or None
-    account.login = (form.login.data or "").strip() or None
+    """Store the organism's credentials; an empty secret keeps the one already stored, unless the
+    address, environment or login changes: the stored secret never leaves for a new destination."""
+    from flask import current_app
+
+    base_url = (form.base_url.data or "").strip() or None
+    if base_url and not current_app.config["ECO_ALLOW_CUSTOM_URL"]:
+        raise SettingsError(_("Ce serveur n'autorise pas d'adresse d'API personnalisée : laissez le champ vide."), "base_url")
+    account = eco_account(organism)
+    login = (form.login.data or "").strip() or None
+    if account is not None and not form.secret.data and account.secret_encrypted and (
+            (account.environment, account.base_url, account.login) != (form.environment.data, base_url, login)):
+        raise SettingsError(_("L'environnement, l'adresse ou l'identifiant change : ressaisissez le mot de passe ou la clé."), "secret")
+    if account is None:
+        account = EcoAccount(organism=organism)
+        db.session.add(account)
+    account.environment, account.base_url, account.login = form.environment.data, base_url, login
     account.repairer_id = (form.repairer_id.data or "").strip() or None
     if form.secret.data:
         account.secret = form.secret.data

@@ -69,6 +69,14 @@ def test_eligibility_form_errors_are_beside_the_fields(as_role, catalog):
     assert "Saisissez la marque." in html and "Montant invalide" in html
 
 
+@pytest.mark.parametrize("amount", ["nan", "inf", "-12", "1e999999"])
+def test_impossible_amounts_are_refused_beside_the_field(as_role, catalog, amount):
+    resp = as_role("technician").post("/catalogue/eligibilite", data={"brand": "Apple", "total_incl_vat": amount})
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "Montant invalide" in page or "Le montant doit être positif." in page
+
+
 def test_unknown_brand_suggests_close_names(as_role, app, catalog):
     from qualirepar.catalog.models import ProductType
 

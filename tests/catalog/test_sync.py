@@ -130,3 +130,56 @@ def test_the_daily_schedule_queues_one_sync_per_account(app, synced_shop):
     with app.test_request_context():
         assert sync_all() == 2
         assert len(get_queue()) == 2
+
+
+def test_an_item_whose_organism_id_changed_is_relinked_not_retired(app, synced_shop, sandbox):
+    _run(app, synced_shop.id, "ecosystem")
+    session = sandbox.app.extensions["sandbox_db"]
+    washer = session.query(SandboxProduct).filter_by(name="Lave-linge").one()
+    washer.eco_id = "9039"
+    session.commit()
+    try:
+        sync = _run(app, synced_shop.id, "ecosystem")
+        assert not [c for c in sync.changes if c["action"] == "retiré"]
+        with app.app_context():
+            product = db.session.execute(db.select(ProductType).where(ProductType.name == "Lave-linge")).scalar_one()
+            assert (product.ecosystem_id, product.valid_to) == ("9039", None)
+    finally:
+        washer.eco_id = "3039"
+        session.commit()
+
+
+def test_only_trusted_environments_rewrite_the_shared_catalog(app, synced_shop, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_SYNC_ENVIRONMENTS", ("production",))
+    before = _snapshot(app)
+    sync = _run(app, synced_shop.id, "ecosystem")
+    assert sync.status == "done"
+    assert {"kind": "catalogue", "action": "non appliqué", "label": "ecosystem", "before": None, "after": "environnement sandbox"} in sync.changes
+    assert _snapshot(app) == before
+    assert sync.counts["lieu:nouveau"] == 2  # the shop's own data still comes in
+
+
+def test_an_empty_catalog_retires_nothing(app, synced_shop, monkeypatch):
+    from qualirepar.eco.ecosystem import EcosystemClient
+    from qualirepar.eco.types import Catalog
+
+    _run(app, synced_shop.id, "ecosystem")
+    before = _snapshot(app)
+    monkeypatch.setattr(EcosystemClient, "catalog", lambda self: Catalog("ecosystem", [], []))
+    sync = _run(app, synced_shop.id, "ecosystem")
+    assert sync.status == "failed" and "catalogue vide" in sync.error
+    assert _snapshot(app) == before
+
+
+def test_a_lost_sync_does_not_block_the_next_one(app, synced_shop):
+    import datetime as dt
+
+    from qualirepar.catalog.services import start_sync
+
+    with app.test_request_context(), as_shop(synced_shop.id):
+        stale = CatalogSync(organism="ecosystem", status="running",
+                            created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+        db.session.add(stale)
+        db.session.commit()
+        fresh = start_sync("ecosystem")
+        assert fresh.id != stale.id and db.session.get(CatalogSync, stale.id).status == "failed"

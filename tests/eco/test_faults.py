@@ -97,3 +97,21 @@ def test_fault_settings_are_validated(sandbox):
         sandbox.faults.configure(queue=["meteor"])
     with pytest.raises(ValueError):
         sandbox.faults.configure(eruption_rate=1)
+
+
+def test_a_cached_token_belongs_to_exact_credentials(sandbox, ecosystem):
+    from qualirepar.eco.sandbox.seed import DEMO
+
+    impostor = EcosystemClient(ecosystem.t, DEMO["username"], "devine", ecosystem.tokens)
+    ecosystem.check_credentials()
+    assert impostor._token_key != ecosystem._token_key
+    with pytest.raises(AuthError):
+        impostor.partners()
+
+
+@pytest.mark.parametrize("typed,sent", [("+33 6 12 34 56 78", "0612345678"), ("0033612345678", "0612345678"),
+                                        ("06.12.34.56.78", "0612345678")])
+def test_phone_numbers_are_sent_as_ten_french_digits(typed, sent):
+    from qualirepar.eco.ecosystem import french_phone
+
+    assert french_phone(typed) == sent

@@ -122,3 +122,23 @@ def test_search_by_name_phone_and_serial(ctx):
     assert services.search_customers("06 12 34")[0].id == order.customer_id
     assert services.search_orders("12ab345")[0].id == order.id
     assert services.search_orders("D-2026-00001")[0].id == order.id
+
+
+@pytest.mark.parametrize("placeholder", ["N/A", "0000", "illisible", "xx", "inconnu"])
+def test_placeholder_serials_link_nothing(ctx, placeholder):
+    first = _intake(serial_number=placeholder, intake_on=D(2026, 9, 1))
+    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+    other = _intake(serial_number=placeholder, last_name="Dupont", phone="07 00 00 00 00", intake_on=D(2026, 10, 1))
+    assert other.warranty_of_id is None
+
+
+def test_the_same_household_typed_again_is_recognised_without_serial(ctx):
+    from qualirepar.catalog.loader import load_csv
+    from qualirepar.catalog.models import ProductType
+
+    load_csv()
+    kettle = db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()
+    first = _intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 9, 1))
+    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+    again = _intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 10, 1))  # a new customer record
+    assert again.customer_id != first.customer_id and again.warranty_of_id == first.id
