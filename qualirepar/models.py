@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and the app see the same metadata."""
 from .audit import AuditEntry  # noqa: F401
+from .checklists.models import ChecklistTemplate, ControlAnswer, ControlPoint  # noqa: F401
 from .catalog.models import BonusTariff, Brand, CatalogSync, Code, ProductType  # noqa: F401
 from .eco.models import EcoAccount, EcoExchange  # noqa: F401
 from .files.models import StoredFile  # noqa: F401

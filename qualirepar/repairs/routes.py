@@ -62,18 +62,23 @@ def new():
 @allow(*ANY_ROLE)
 def show(order_id: int):
     """One order: customer, appliance, fault, status and what can be done next."""
+    from ..checklists.services import missing
+
     order = db.get_or_404(RepairOrder, order_id)
+    checks = {phase: missing(order, phase) for phase in ("checkin", "checkout")}
     return render("repairs/show.html", order=order, actions=states.actions_from(order.status), action_labels=states.ACTION_LABELS,
-                  warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm())
+                  warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm(), checks=checks)
 
 
 @bp.post("/<int:order_id>/<action>")
 @allow(*ANY_ROLE)
 def act(order_id: int, action: str):
     """Move the order on (the transition table decides what is allowed)."""
+    from ..checklists.services import guard
+
     order = db.get_or_404(RepairOrder, order_id)
     try:
-        services.transition(order, action)
+        services.transition(order, action, guard=guard)
     except states.RepairOrderError as exc:
         flash(str(exc), "danger")
     else:

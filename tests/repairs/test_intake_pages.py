@@ -11,6 +11,8 @@ from qualirepar.extensions import db
 from qualirepar.repairs.models import Customer, RepairOrder
 from qualirepar.tenancy import as_shop
 
+from ..checklists.helpers import fill
+
 
 @pytest.fixture
 def kettle(app):
@@ -59,17 +61,20 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_saved(app, as_ro
 def test_the_second_order_of_a_repaired_appliance_is_flagged(app, as_role, shop, kettle):
     client = as_role("technician")
     client.post("/dossiers/nouveau", data=form(kettle))
-    with app.app_context(), as_shop(shop.id):
+    with app.test_request_context(), as_shop(shop.id):
         first = db.session.execute(db.select(RepairOrder)).scalar_one()
+        fill(first, "checkin")
+        fill(first, "checkout")
+        first_id, first_number = first.id, first.number
     for action in ("start_diagnosis", "start_repair", "finish", "hand_back"):
-        assert client.post(f"/dossiers/{first.id}/{action}").status_code == 303
+        assert client.post(f"/dossiers/{first_id}/{action}").status_code == 303
     with app.app_context(), as_shop(shop.id):  # handed back 20 days ago
-        order = db.session.get(RepairOrder, first.id)
+        order = db.session.get(RepairOrder, first_id)
         order.handed_back_at -= dt.timedelta(days=20)
         db.session.commit()
     resp = client.post("/dossiers/nouveau", data=form(kettle, serial_number="sn ab 1234"), follow_redirects=True)
     page = html.unescape(resp.get_data(as_text=True))
-    assert "Retour sous garantie" in page and first.number in page and "pas de second bonus" in page
+    assert "Retour sous garantie" in page and first_number in page and "pas de second bonus" in page
 
 
 def test_an_illegal_action_is_refused_with_a_message(app, as_role, shop, kettle):

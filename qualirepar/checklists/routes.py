@@ -1,0 +1,75 @@
+from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..permissions import ANY_ROLE, allow
+from ..rendering import render
+from ..repairs.models import RepairOrder
+from ..shops.services import current_shop
+from . import services
+from . import bp
+from .models import PHASES, ControlPoint
+
+
+def _order_and_phase(order_id: int, phase: str) -> RepairOrder:
+    if phase not in PHASES:
+        abort(404)
+    return db.get_or_404(RepairOrder, order_id)
+
+
+@bp.get("/<int:order_id>/controles/<phase>")
+@allow(*ANY_ROLE)
+def run(order_id: int, phase: str):
+    """The control points of one phase, each saved as soon as it is answered."""
+    order = _order_and_phase(order_id, phase)
+    return render("checklists/run.html", order=order, phase=phase, phase_label=PHASES[phase], rows=services.rows(order, phase),
+                  missing=services.missing(order, phase))
+
+
+@bp.post("/<int:order_id>/controles/<phase>/<int:point_id>")
+@allow(*ANY_ROLE)
+def save(order_id: int, phase: str, point_id: int):
+    """Save one answer; htmx gets the point back with its state, a plain form the whole page."""
+    order = _order_and_phase(order_id, phase)
+    point = db.get_or_404(ControlPoint, point_id)
+    error = None
+    try:
+        services.answer(order, point, request.form.get("value"), request.files.get("photo"))
+    except services.AnswerRefused as exc:
+        error = str(exc)
+    rows = services.rows(order, phase)
+    row = next((r for r in rows if r.point.id == point.id), None)
+    if row is None:
+        abort(404)
+    missing = services.missing(order, phase)
+    resp = render("checklists/run.html", "checklists/_point.html", order=order, phase=phase, phase_label=PHASES[phase],
+                  rows=rows, row=row, error=error, missing=missing, status=422 if error else 200)
+    if error is None:
+        resp.headers["HX-Trigger"] = "checklist-changed"
+    return resp
+
+
+@bp.get("/<int:order_id>/controles/<phase>/manquants")
+@allow(*ANY_ROLE)
+def missing_panel(order_id: int, phase: str):
+    """The list of mandatory points still unanswered (refreshed after each answer)."""
+    order = _order_and_phase(order_id, phase)
+    return render("checklists/_missing.html", order=order, phase=phase, missing=services.missing(order, phase))
+
+
+@bp.get("/<int:order_id>/controles/rapport.pdf")
+@allow(*ANY_ROLE)
+def report(order_id: int):
+    """The verification report: every point of both phases, its answer, who and when."""
+    from weasyprint import HTML
+
+    order = db.get_or_404(RepairOrder, order_id)
+    phases = [(PHASES[p], services.rows(order, p)) for p in PHASES]
+    from ..audit import utcnow
+
+    html = render_template("checklists/report.html", order=order, phases=phases, shop=current_shop(), now=utcnow())
+    pdf = HTML(string=html, base_url=request.host_url).write_pdf()
+    resp = make_response(pdf)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'inline; filename="controles-{order.number}.pdf"'
+    return resp
