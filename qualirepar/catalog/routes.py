@@ -42,12 +42,8 @@ def brand_options():
 
 def _eligibility_form() -> EligibilityForm:
     form = EligibilityForm()
-    day = form.repair_date.data or dt.date.today()
-    groups: dict[str, list] = {}
-    for pid, name, family in services.product_choices():
-        groups.setdefault(family or _("Autres"), []).append((pid, name))
-    form.product_type.choices = groups
-    form.repair_date.data = day
+    form.product_type.choices = services.grouped_product_choices(_("Autres"))
+    form.repair_date.data = form.repair_date.data or dt.date.today()
     return form
 
 

@@ -54,6 +54,14 @@ def product_choices(day: dt.date | None = None) -> list[tuple[int, str, str]]:
     return [tuple(r) for r in db.session.execute(query)]
 
 
+def grouped_product_choices(other_label: str) -> dict[str, list[tuple[int, str]]]:
+    """Product types grouped by family, for a <select> with optgroups."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pid, name, family in product_choices():
+        groups.setdefault(family or other_label, []).append((pid, name))
+    return groups
+
+
 def bonus_table(day: dt.date, family: str | None = None, organism: str | None = None, text: str | None = None):
     """(product, tariff) rows valid on `day`, filtered."""
     query = (db.select(ProductType, BonusTariff).join(BonusTariff, BonusTariff.product_type_id == ProductType.id)

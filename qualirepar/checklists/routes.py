@@ -6,8 +6,7 @@ from ..permissions import ANY_ROLE, allow
 from ..rendering import render
 from ..repairs.models import RepairOrder
 from ..shops.services import current_shop
-from . import services
-from . import bp
+from . import bp, services
 from .models import PHASES, ControlPoint
 
 
@@ -32,15 +31,15 @@ def save(order_id: int, phase: str, point_id: int):
     """Save one answer; htmx gets the point back with its state, a plain form the whole page."""
     order = _order_and_phase(order_id, phase)
     point = db.get_or_404(ControlPoint, point_id)
+    if point.id not in {r.point.id for r in services.rows(order, phase)}:
+        abort(404)  # a point of another fiche or phase does not belong to this order's checklist
     error = None
     try:
         services.answer(order, point, request.form.get("value"), request.files.get("photo"))
     except services.AnswerRefused as exc:
         error = str(exc)
     rows = services.rows(order, phase)
-    row = next((r for r in rows if r.point.id == point.id), None)
-    if row is None:
-        abort(404)
+    row = next(r for r in rows if r.point.id == point.id)
     missing = services.missing(order, phase)
     resp = render("checklists/run.html", "checklists/_point.html", order=order, phase=phase, phase_label=PHASES[phase],
                   rows=rows, row=row, error=error, missing=missing, status=422 if error else 200)

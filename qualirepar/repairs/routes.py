@@ -22,10 +22,7 @@ def index():
 
 def _intake_form() -> IntakeForm:
     form = IntakeForm()
-    groups: dict[str, list] = {}
-    for pid, name, family in catalog.product_choices():
-        groups.setdefault(family or _("Autres"), []).append((pid, name))
-    form.product_type.choices = groups
+    form.product_type.choices = catalog.grouped_product_choices(_("Autres"))
     sites = db.session.execute(db.select(RepairSite).where(RepairSite.active.is_(True)).order_by(RepairSite.name)).scalars().all()
     form.site.choices = [(s.id, s.name) for s in sites]
     return form

@@ -158,3 +158,12 @@ def test_another_shops_order_checklist_is_not_found(app, as_role, order):
     client = app.test_client()
     client.post("/connexion", data={"email": user.email, "password": factories.PASSWORD})
     assert client.get(f"/dossiers/{order}/controles/checkin").status_code == 404
+
+
+def test_a_point_of_another_phase_is_not_answerable_on_this_one(app, as_role, shop, order):
+    with app.test_request_context(), as_shop(shop.id):
+        checkout_point = _point(_order(order), "checkout", "Essai fonctionnel")
+    resp = as_role("technician").post(f"/dossiers/{order}/controles/checkin/{checkout_point.id}", data={"value": "oui"})
+    assert resp.status_code == 404
+    with app.test_request_context(), as_shop(shop.id):
+        assert services.rows(_order(order), "checkout")[3].answer is None
