@@ -104,3 +104,20 @@ class OrderCounter(TenantScoped, db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (UniqueConstraint("shop_id", "year"),)
+
+
+class Signature(TenantScoped, Audited, db.Model):
+    """A signature drawn on the tablet: the image, who signed, when, from where."""
+
+    __tablename__ = "signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # customer or technician
+    signer_name: Mapped[str] = mapped_column(String(200))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # who held the tablet
+    ip: Mapped[str | None] = mapped_column(String(45))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("order_id", "role"),)

@@ -100,3 +100,29 @@ def unlink(order_id: int):
     for error in form.reason.errors:
         flash(error, "danger")
     return redirect_to("repairs.show", order_id=order.id)
+
+
+@bp.get("/<int:order_id>/signatures")
+@allow(*ANY_ROLE)
+def signatures(order_id: int):
+    """The customer and the technician sign the bon de prise en charge with a finger."""
+    from . import signatures as sig
+
+    order = db.get_or_404(RepairOrder, order_id)
+    return render("repairs/signatures.html", order=order, signed=sig.of(order))
+
+
+@bp.post("/<int:order_id>/signatures/<role>")
+@allow(*ANY_ROLE)
+def sign(order_id: int, role: str):
+    """Keep one drawn signature (the image, the time, the user holding the tablet, the IP)."""
+    from . import signatures as sig
+
+    order = db.get_or_404(RepairOrder, order_id)
+    try:
+        sig.sign(order, role, request.form.get("signature", ""), request.form.get("signer_name", ""))
+    except sig.SignatureRefused as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Signature enregistrée."), "success")
+    return redirect_to("repairs.signatures", order_id=order.id)

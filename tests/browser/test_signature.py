@@ -1,0 +1,39 @@
+"""A signature drawn with pointer events on the tablet is kept and shown."""
+import datetime as dt
+
+import pytest
+
+from qualirepar.repairs import services as repairs
+from qualirepar.tenancy import as_shop
+
+from .conftest import shot
+from .test_shell import _login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def order(app, shop):
+    with app.test_request_context(), as_shop(shop.id):
+        return repairs.create_intake(repairs.IntakeData(
+            last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
+            service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
+            intake_on=dt.date.today())).id
+
+
+def test_customer_signs_with_a_finger(page, live_server, shop, order):
+    _login(page, live_server, shop.emails["technician"])
+    page.goto(f"{live_server}/dossiers/{order}/signatures")
+    pad = page.get_by_test_id("pad-customer")
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.7)
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(box["x"] + 30 + i * 20, box["y"] + box["height"] * (0.7 - 0.4 * ((i % 6) / 6)), steps=2)
+    page.mouse.up()
+    form = page.locator("form[data-signature-form]").first
+    with page.expect_navigation():
+        form.get_by_role("button", name="Valider la signature").click()
+    assert page.get_by_text("Signature enregistrée.").is_visible()
+    assert page.get_by_test_id("signed-customer").locator("img").is_visible()
+    shot(page, "signature")
