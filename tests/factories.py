@@ -66,3 +66,23 @@ def shop_with_team(app) -> SimpleNamespace:
     shop_id = make_shop(app)
     users = {role: make_user(app, shop_id, role) for role in ("owner", "technician", "support")}
     return SimpleNamespace(id=shop_id, users=users, emails={r: u.email for r, u in users.items()})
+
+
+def make_order(app, shop_id: int, product_name: str | None = None, **fields) -> int:
+    """A repair order at intake (the catalog is loaded when a product type is named)."""
+    import datetime as dt
+
+    from qualirepar.catalog.loader import load_csv
+    from qualirepar.catalog.models import ProductType
+    from qualirepar.repairs import services as repairs
+
+    values = dict(last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
+                  service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
+                  intake_on=dt.date.today())
+    values.update(fields)
+    with app.test_request_context(), as_shop(shop_id):
+        if product_name:
+            load_csv()
+            values["product_type_id"] = db.session.execute(
+                db.select(ProductType.id).where(ProductType.name == product_name)).scalar_one()
+        return repairs.create_intake(repairs.IntakeData(**values)).id

@@ -1,11 +1,7 @@
 """A signature drawn with pointer events on the tablet is kept and shown."""
-import datetime as dt
-
 import pytest
 
-from qualirepar.repairs import services as repairs
-from qualirepar.tenancy import as_shop
-
+from .. import factories
 from .conftest import shot
 from .test_shell import _login
 
@@ -14,11 +10,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def order(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        return repairs.create_intake(repairs.IntakeData(
-            last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
-            service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
-            intake_on=dt.date.today())).id
+    return factories.make_order(app, shop.id)
 
 
 def test_customer_signs_with_a_finger(page, live_server, shop, order):

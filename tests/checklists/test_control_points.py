@@ -1,34 +1,26 @@
 """Control points: defaults per fiche métier, answers checked by kind, measures out of limits
 flagged, mandatory points blocking the order's transitions, the verification report."""
-import datetime as dt
 import io
 
 import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from qualirepar.catalog.loader import load_csv
-from qualirepar.catalog.models import ProductType
 from qualirepar.checklists import services
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
-from qualirepar.repairs import services as repairs, states
+from qualirepar.repairs import services as repairs
+from qualirepar.repairs import states
 from qualirepar.tenancy import as_shop
 
+from .. import factories
 from .helpers import fill, jpeg
 
 
 @pytest.fixture
 def order(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        load_csv()
-        product = db.session.execute(db.select(ProductType.id).where(ProductType.name == "Lave-linge")).scalar_one()
-        o = repairs.create_intake(repairs.IntakeData(
-            last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
-            service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
-            product_type_id=product, intake_on=dt.date.today()))
-        return o.id
+    return factories.make_order(app, shop.id, "Lave-linge")
 
 
 @pytest.fixture
@@ -151,8 +143,6 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_another_shops_order_checklist_is_not_found(app, as_role, order):
-    from tests import factories
-
     other = factories.make_shop(app)
     user = factories.make_user(app, other, "owner")
     client = app.test_client()

@@ -1,6 +1,5 @@
 """Signatures: a drawn PNG is kept with time, user and IP; an empty frame or garbage is refused."""
 import base64
-import datetime as dt
 import io
 
 import pytest
@@ -8,10 +7,11 @@ from PIL import Image, ImageDraw
 
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
-from qualirepar.repairs import services as repairs
 from qualirepar.repairs import signatures
 from qualirepar.repairs.models import RepairOrder, Signature
 from qualirepar.tenancy import as_shop
+
+from .. import factories
 
 
 def data_url(drawn: bool = True, fmt: str = "PNG") -> str:
@@ -25,11 +25,7 @@ def data_url(drawn: bool = True, fmt: str = "PNG") -> str:
 
 @pytest.fixture
 def order(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        return repairs.create_intake(repairs.IntakeData(
-            last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
-            service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
-            intake_on=dt.date.today())).id
+    return factories.make_order(app, shop.id)
 
 
 @pytest.mark.parametrize("value,message", [
