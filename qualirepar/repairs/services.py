@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
 
 from ..audit import note, utcnow
 from ..catalog.reference import norm
@@ -211,11 +212,13 @@ def search_customers(text: str, limit: int = 20) -> list[Customer]:
 
 
 def search_orders(text: str, limit: int = 30) -> list[RepairOrder]:
-    """Orders by number, customer (name, phone, e-mail) or appliance serial number."""
+    """Orders by number, customer (name, phone, e-mail) or appliance serial number; customers and
+    appliances come in two queries for the whole page, not two per row."""
     key, serial = norm(text), normalise_serial(text)
+    with_parts = db.select(RepairOrder).options(selectinload(RepairOrder.customer), selectinload(RepairOrder.appliance))
     if len(key) < 2:
-        return list(db.session.execute(db.select(RepairOrder).order_by(RepairOrder.id.desc()).limit(limit)).scalars())
-    query = (db.select(RepairOrder).join(Customer, RepairOrder.customer_id == Customer.id)
+        return list(db.session.execute(with_parts.order_by(RepairOrder.id.desc()).limit(limit)).scalars())
+    query = (with_parts.join(Customer, RepairOrder.customer_id == Customer.id)
              .join(Appliance, RepairOrder.appliance_id == Appliance.id)
              .where(or_(Customer.search.contains(key, autoescape=True), Appliance.serial_norm.contains(serial, autoescape=True),
                         RepairOrder.number.ilike(f"%{text.strip()}%")))

@@ -91,3 +91,27 @@ def test_search_finds_orders_by_phone(app, as_role, shop, kettle):
     client.post("/dossiers/nouveau", data=form(kettle))
     page = client.get("/dossiers/?q=0612", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "MARTIN Léa" in page and "<html" not in page
+
+
+def test_the_order_list_costs_the_same_queries_for_one_or_many_rows(app, as_role, shop, kettle):
+    from sqlalchemy import event
+
+    client = as_role("support")
+
+    def count_queries() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/dossiers/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    client.post("/dossiers/nouveau", data=form(kettle))
+    one = count_queries()
+    for i in range(5):
+        client.post("/dossiers/nouveau", data=form(kettle, serial_number=f"SN-XY{i}9876", last_name=f"Nom{i}"))
+    assert count_queries() == one
