@@ -73,10 +73,11 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
+    from .intake import bp as intake_bp
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, catalog_bp, checklists_bp, dashboard_bp, files_bp, health_bp, repairs_bp, shops_bp):
+    for bp in (auth_bp, catalog_bp, checklists_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp, shops_bp):
         app.register_blueprint(bp)
 
 

@@ -4,5 +4,6 @@ from .checklists.models import ChecklistTemplate, ControlAnswer, ControlPoint  #
 from .catalog.models import BonusTariff, Brand, CatalogSync, Code, ProductType  # noqa: F401
 from .eco.models import EcoAccount, EcoExchange  # noqa: F401
 from .files.models import StoredFile  # noqa: F401
-from .repairs.models import Appliance, Customer, OrderCounter, RepairOrder, Signature  # noqa: F401
+from .intake.models import IntakeCustomField, IntakeDraft, IntakeSettings  # noqa: F401
+from .repairs.models import Appliance, Customer, OrderCounter, OrderPhoto, RepairOrder, Signature  # noqa: F401
 from .shops.models import FicheMetier, RepairSite, Shop, Subcontractor, User  # noqa: F401

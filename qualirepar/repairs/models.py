@@ -121,3 +121,16 @@ class Signature(TenantScoped, Audited, db.Model):
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("order_id", "role"),)
+
+
+class OrderPhoto(TenantScoped, Audited, db.Model):
+    """A photo of the appliance taken on the tablet (upright from EXIF, resized) for one order."""
+
+    __tablename__ = "order_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    caption: Mapped[str | None] = mapped_column(String(200))
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
