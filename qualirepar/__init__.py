@@ -69,7 +69,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .catalog import bp as catalog_bp
-    from .checklists import bp as checklists_bp
+    from .checklists import bp as checklists_bp, settings_bp as checklist_settings_bp
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
@@ -77,7 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, catalog_bp, checklists_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp, shops_bp):
+    for bp in (auth_bp, catalog_bp, checklists_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+               shops_bp):
         app.register_blueprint(bp)
 
 
@@ -97,12 +98,12 @@ def _user_name(user_id: int) -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, format_time, get_locale
 
     app.jinja_env.globals.update(get_locale=get_locale)
     from flask_babel import format_currency
 
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, euros=lambda v: format_currency(v, "EUR"),
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),
                                  normalize=lambda d: format(d.normalize(), "f").replace(".", ","), user_name=_user_name)
 
     @app.after_request

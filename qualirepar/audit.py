@@ -140,8 +140,16 @@ def _record(session: Session, flush_context) -> None:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
+@event.listens_for(Session, "before_commit")
+def _record_pending_notes(session: Session) -> None:
+    """A business event with no row change beside it (a bon mailed) has no flush to ride on."""
+    rows = session.info.pop("audit_notes", [])
+    if rows:
+        session.connection().execute(AuditEntry.__table__.insert(), rows)
+
+
 def note(obj: Any, action: str, changes: dict | None = None, session: Session | None = None) -> None:
-    """Record a business event on `obj` (written with the next flush)."""
+    """Record a business event on `obj` (written with the next flush, or at commit)."""
     session = session or db.session
     row = _row(obj, action, {k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()})
     if row:

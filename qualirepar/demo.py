@@ -21,6 +21,13 @@ DEMO_USERS = [
 ]
 
 
+DEMO_TERMS = """Le diagnostic est facturé s'il n'est pas suivi d'une réparation. Un devis est remis avant toute réparation dont le montant dépasse le plafond indiqué.
+
+La réparation est garantie 3 mois (pièces et main-d'œuvre) à compter de la restitution de l'appareil.
+
+Un appareil non repris 3 mois après l'avis de mise à disposition est réputé abandonné."""
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create what is missing of the demo shop; running it again changes nothing."""
     from .eco.models import EcoAccount
@@ -56,6 +63,12 @@ def load_demo() -> list[tuple[str, str]]:
         for code in ("GEM", "FROID", "PEM", "ECRANS", "INFO_TEL"):
             if code not in fiches:
                 db.session.add(FicheMetier(code=code, certified_on=dt.date(2024, 3, 1), valid_until=dt.date(2027, 3, 31)))
+        from .intake.models import IntakeCustomField, IntakeSettings
+
+        if db.session.execute(db.select(IntakeSettings)).scalar_one_or_none() is None:
+            db.session.add(IntakeSettings(field_states={"x_out_of_warranty": "required", "x_access": "shown", "x_contact": "shown"},
+                                          terms=DEMO_TERMS))
+            db.session.add(IntakeCustomField(key="c_animaux", label="Animaux au domicile", kind="yes_no", state="shown", position=0))
         logins = []
         for email, first, last, role in DEMO_USERS:
             user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()

@@ -27,18 +27,43 @@ class EuroField(DecimalField):
         return f"{self.data:.2f}".replace(".", ",") if self.data is not None else ""
 
     def process_formdata(self, valuelist):
+        self.data = None
         if not valuelist or not valuelist[0].strip():
-            self.data = None
             return
-        raw = valuelist[0].replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+        value = french_decimal(valuelist[0])
         try:
-            value = Decimal(raw)
-            if not value.is_finite():
+            if value is None:
                 raise InvalidOperation
-            self.data = value.quantize(Decimal("0.01"))
+            self.data = value.quantize(Decimal("0.01"))  # far too large a number cannot be quantized
         except InvalidOperation:
-            self.data = None
             raise ValueError(_l("Montant invalide : écrivez par exemple 119,90.")) from None
+
+
+class FrenchDecimalField(EuroField):
+    """A number typed the French way ('0,5', '1 200'), kept with the precision typed."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format(self.data, "f").replace(".", ",") if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        self.data = french_decimal(valuelist[0])
+        if self.data is None:
+            raise ValueError(_l("Nombre invalide : écrivez par exemple 12,5."))
+
+
+def french_decimal(text: str) -> Decimal | None:
+    """'1 234,50 €' -> Decimal('1234.50'); None when it is not a finite number."""
+    raw = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def positive(form, field) -> None:

@@ -117,3 +117,14 @@ def csrf_token(html: str) -> str:
 def last_mail():
     assert mail.outbox, "no mail was sent"
     return mail.outbox[-1]
+
+
+@pytest.fixture
+def kettle(app):
+    """The catalog loaded from the shipped CSVs; the id of the kettle product type."""
+    from qualirepar.catalog.loader import load_csv
+    from qualirepar.catalog.models import ProductType
+
+    with app.app_context():
+        load_csv()
+        return db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()

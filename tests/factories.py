@@ -86,3 +86,20 @@ def make_order(app, shop_id: int, product_name: str | None = None, **fields) -> 
             values["product_type_id"] = db.session.execute(
                 db.select(ProductType.id).where(ProductType.name == product_name)).scalar_one()
         return repairs.create_intake(repairs.IntakeData(**values)).id
+
+
+def intake_form(product_type_id: int, **overrides) -> dict:
+    """A complete bon de prise en charge as posted by the intake page."""
+    data = {"title": "Mme", "last_name": "Martin", "first_name": "Léa", "street": "1 rue de la Paix", "postcode": "69003",
+            "city": "Lyon", "phone": "06 12 34 56 78", "email": "lea@exemple.fr", "product_type": product_type_id, "brand": "Apple",
+            "serial_number": "SN-AB1234", "service_requested": "Diagnostic et réparation", "fault_description": "Ne chauffe plus",
+            "kind": "workshop"}
+    data.update(overrides)
+    return data
+
+
+def login_client(app, email: str):
+    """A test client of its own, logged in as `email` (as_role shares one client: one user at a time)."""
+    client = app.test_client()
+    assert client.post("/connexion", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client

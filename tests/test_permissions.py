@@ -18,6 +18,7 @@ TABLE = [
     ("/parametres/utilisateurs/nouveau", 200, 403, 403),
     ("/parametres/eco-organismes", 200, 403, 403),
     ("/parametres/journal", 200, 403, 403),
+    ("/parametres/controles", 200, 403, 403),
     ("/sante/", 200, 403, 403),
     ("/catalogue/bonus", 200, 200, 200),
     ("/catalogue/marques", 200, 200, 200),
@@ -27,6 +28,10 @@ TABLE = [
     ("/catalogue/synchro", 200, 403, 403),
     ("/dossiers/", 200, 200, 200),
     ("/dossiers/nouveau", 200, 200, 200),
+    ("/dossiers/nouveau/clients", 200, 200, 200),
+    ("/dossiers/nouveau/nouveau-client", 200, 200, 200),
+    ("/parametres/prise-en-charge", 200, 403, 403),
+    ("/parametres/prise-en-charge/apercu.pdf", 200, 403, 403),
 ]
 ROLES = ("owner", "technician", "support")
 

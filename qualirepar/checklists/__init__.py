@@ -2,5 +2,7 @@
 from flask import Blueprint
 
 bp = Blueprint("checklists", __name__, url_prefix="/dossiers")
+# The owner's editing of the templates, among the shop's settings.
+settings_bp = Blueprint("checklist_settings", __name__, url_prefix="/parametres/controles")
 
-from . import routes  # noqa: E402,F401
+from . import routes, settings_routes  # noqa: E402,F401

@@ -65,8 +65,12 @@ def report(order_id: int):
     order = db.get_or_404(RepairOrder, order_id)
     phases = [(PHASES[p], services.rows(order, p)) for p in PHASES]
     from ..audit import utcnow
+    from ..shops.models import User
 
-    html = render_template("checklists/report.html", order=order, phases=phases, shop=current_shop(), now=utcnow())
+    # Who answered: every name in one query, not one per answer.
+    user_ids = {r.answer.answered_by_id for _label, rows in phases for r in rows if r.answer and r.answer.answered_by_id}
+    names = {u.id: u.display_name for u in db.session.execute(db.select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}
+    html = render_template("checklists/report.html", order=order, phases=phases, shop=current_shop(), now=utcnow(), names=names)
     pdf = HTML(string=html, base_url=request.host_url).write_pdf()
     resp = make_response(pdf)
     resp.headers["Content-Type"] = "application/pdf"

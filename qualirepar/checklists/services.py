@@ -11,7 +11,8 @@ from flask_login import current_user
 from ..audit import utcnow
 from ..catalog.models import ProductType
 from ..extensions import db
-from ..files.services import UploadRejected, store_upload
+from ..files.images import store_photo
+from ..files.services import UploadRejected
 from ..repairs import states
 from ..repairs.models import Appliance, RepairOrder
 from . import defaults
@@ -53,14 +54,19 @@ class Row:
 
 
 def rows(order: RepairOrder, phase: str) -> list[Row]:
+    """The template's active points, plus the retired ones this order answered before they were
+    retired (its report keeps them), in the template's order."""
     template = template_for(fiche_of(order), phase)
+    points = db.session.execute(db.select(ControlPoint).where(ControlPoint.template_id == template.id)).scalars().all()
     answers = {a.point_id: a for a in db.session.execute(db.select(ControlAnswer).where(
-        ControlAnswer.order_id == order.id, ControlAnswer.point_id.in_([p.id for p in template.points]))).scalars()}
-    return [Row(p, answers.get(p.id)) for p in template.points]
+        ControlAnswer.order_id == order.id, ControlAnswer.point_id.in_([p.id for p in points]))).scalars()}
+    shown = sorted((p for p in points if p.active or p.id in answers), key=lambda p: (p.position, not p.active, p.id))
+    return [Row(p, answers.get(p.id)) for p in shown]
 
 
 def missing(order: RepairOrder, phase: str) -> list[str]:
-    return [r.point.label for r in rows(order, phase) if r.point.mandatory and r.answer is None]
+    """Labels of the mandatory active points not answered yet (a retired point never is missing)."""
+    return [r.point.label for r in rows(order, phase) if r.point.active and r.point.mandatory and r.answer is None]
 
 
 def _parse_measure(raw: str) -> Decimal:
@@ -99,7 +105,7 @@ def answer(order: RepairOrder, point: ControlPoint, raw: str | None, upload=None
         if upload is None or not getattr(upload, "filename", ""):
             raise AnswerRefused(_("Prenez ou choisissez une photo."))
         try:
-            file_id = _store_photo(upload).id
+            file_id = store_photo(upload, PHOTO_MAX_BYTES, "control_photo").id
         except UploadRejected as exc:
             raise AnswerRefused(str(exc)) from exc
         raw = upload.filename
@@ -111,17 +117,6 @@ def answer(order: RepairOrder, point: ControlPoint, raw: str | None, upload=None
     return new
 
 
-def _store_photo(upload):
-    from ..files.images import normalise_photo
-
-    data = normalise_photo(upload.read(PHOTO_MAX_BYTES + 1), PHOTO_MAX_BYTES)
-    from ..files.services import store_bytes
-
-    row = store_bytes(data, upload.filename or "photo.jpg", "control_photo", {"image/jpeg", "image/png"}, PHOTO_MAX_BYTES)
-    db.session.flush()
-    return row
-
-
 def guard(order: RepairOrder, action: str) -> None:
     """Refuse a transition while the mandatory points of the phase it needs are unanswered."""
     phase = REQUIRED_BEFORE.get(action)
@@ -129,3 +124,84 @@ def guard(order: RepairOrder, action: str) -> None:
         gaps = missing(order, phase)
         if gaps:
             raise states.ChecklistIncomplete(str(PHASES[phase]), gaps)
+
+
+# --- The owner's editing of a template -------------------------------------------------------------
+
+class PointLocked(ValueError):
+    """The change would alter what past orders answered; the message is for the owner, in French."""
+
+
+def active_points(template: ChecklistTemplate) -> list[ControlPoint]:
+    return db.session.execute(db.select(ControlPoint).where(
+        ControlPoint.template_id == template.id, ControlPoint.active.is_(True)).order_by(
+        ControlPoint.position, ControlPoint.id)).scalars().all()
+
+
+def counts(fiche_code: str, phase: str) -> tuple[int, int]:
+    """(points, mandatory points) of a template; from the defaults while the shop has not used it,
+    so that looking at the list creates nothing."""
+    template = db.session.execute(db.select(ChecklistTemplate).where(
+        ChecklistTemplate.fiche_code == fiche_code, ChecklistTemplate.phase == phase)).scalar_one_or_none()
+    specs = ([dict(mandatory=p.mandatory) for p in active_points(template)] if template is not None
+             else defaults.points(fiche_code, phase))
+    return len(specs), sum(1 for spec in specs if spec.get("mandatory"))
+
+
+def has_answers(point: ControlPoint) -> bool:
+    return db.session.execute(db.select(ControlAnswer.id).where(ControlAnswer.point_id == point.id).limit(1)).first() is not None
+
+
+def _renumber(points: list[ControlPoint]) -> None:
+    for position, point in enumerate(points):
+        if point.position != position:
+            point.position = position
+
+
+def add_point(template: ChecklistTemplate, values: dict) -> ControlPoint:
+    """A new point at the end of the template."""
+    points = active_points(template)
+    point = ControlPoint(template_id=template.id, position=len(points), active=True, **values)
+    db.session.add(point)
+    _renumber(points)
+    db.session.commit()
+    return point
+
+
+def update_point(point: ControlPoint, values: dict) -> ControlPoint:
+    """Change a point in place (past answers keep pointing at it); its kind is fixed once answered,
+    since the answers already given would no longer make sense."""
+    if values.get("kind", point.kind) != point.kind and has_answers(point):
+        raise PointLocked(_("Ce point a déjà des réponses : son type ne peut plus changer. "
+                            "Retirez-le et ajoutez un nouveau point."))
+    for name, value in values.items():
+        setattr(point, name, value)
+    db.session.commit()
+    return point
+
+
+def move_point(point: ControlPoint, step: int) -> None:
+    """Swap the point with its neighbour among the active points (step -1: up, +1: down)."""
+    template = db.session.get(ChecklistTemplate, point.template_id)
+    points = active_points(template)
+    index = points.index(point)
+    target = index + step
+    if 0 <= target < len(points):
+        points[index], points[target] = points[target], points[index]
+    _renumber(points)
+    db.session.commit()
+
+
+def retire_point(point: ControlPoint) -> bool:
+    """Take the point off the template. Answered: kept, inactive, for the orders that answered it
+    (True). Never answered: deleted (False). The active points stay numbered 0, 1, 2..."""
+    template = db.session.get(ChecklistTemplate, point.template_id)
+    kept = has_answers(point)
+    if kept:
+        point.active = False
+    else:
+        db.session.delete(point)
+    db.session.flush()
+    _renumber([p for p in active_points(template) if p.id != point.id])
+    db.session.commit()
+    return kept

@@ -2,7 +2,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from .. import validators as v
@@ -39,6 +39,8 @@ class IntakeForm(FlaskForm):
     visible_condition = StringField(_l("État apparent"), validators=[Optional(), Length(max=500)])
     kind = RadioField(_l("Lieu d'intervention"), choices=[("workshop", _l("En atelier")), ("onsite", _l("À domicile"))], default="workshop")
     site = SelectField(_l("Lieu de réparation"), coerce=int, validators=[Optional()])
+    customer_id = HiddenField()  # an existing customer picked by search (a stale id starts a new customer)
+    draft_key = HiddenField()  # the draft this bon was typed into, removed once the order exists
 
 
 class UnlinkForm(FlaskForm):

@@ -2,13 +2,11 @@ from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..catalog import services as catalog
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
 from ..rendering import redirect_to, render
-from ..shops.models import RepairSite
 from . import bp, services, states
-from .forms import IntakeForm, UnlinkForm
+from .forms import UnlinkForm
 from .models import RepairOrder
 
 
@@ -16,43 +14,10 @@ from .models import RepairOrder
 @allow(*ANY_ROLE)
 def index():
     """Orders, newest first; search by customer name, phone, e-mail, serial number or order number."""
+    from ..intake.services import drafts_of
+
     q = request.args.get("q", "")
-    return render("repairs/index.html", "repairs/_rows.html", orders=services.search_orders(q), q=q)
-
-
-def _intake_form() -> IntakeForm:
-    form = IntakeForm()
-    form.product_type.choices = catalog.grouped_product_choices(_("Autres"))
-    sites = db.session.execute(db.select(RepairSite).where(RepairSite.active.is_(True)).order_by(RepairSite.name)).scalars().all()
-    form.site.choices = [(s.id, s.name) for s in sites]
-    return form
-
-
-@bp.route("/nouveau", methods=["GET", "POST"])
-@allow(*ANY_ROLE)
-def new():
-    """The bon de prise en charge: customer, appliance, fault; a warranty return is detected on save."""
-    form = _intake_form()
-    if form.validate_on_submit():
-        brand = catalog.brand_by_name(form.brand.data)
-        data = services.IntakeData(
-            title=form.title.data or "", last_name=form.last_name.data, first_name=form.first_name.data, street=form.street.data,
-            postcode=form.postcode.data, city=form.city.data, phone=form.phone.data, email=form.email.data or None,
-            product_type_id=form.product_type.data, brand_id=brand.id if brand else None, brand_name=brand.name if brand else form.brand.data,
-            commercial_reference=form.commercial_reference.data or None, serial_number=form.serial_number.data,
-            purchase_date=form.purchase_date.data, service_requested=form.service_requested.data,
-            fault_description=form.fault_description.data, symptom_code=form.symptom_code.data or None,
-            parts_info=form.parts_info.data or None, accessories=form.accessories.data or None,
-            visible_condition=form.visible_condition.data or None, kind=form.kind.data, site_id=form.site.data or None,
-            technician_id=current_user.id)
-        order = services.create_intake(data)
-        if order.warranty_of_id:
-            flash(_("Dossier %(n)s créé. Retour sous garantie : cet appareil a été réparé il y a moins de 3 mois (dossier %(o)s).",
-                    n=order.number, o=order.warranty_of.number), "warning")
-        else:
-            flash(_("Dossier %(n)s créé.", n=order.number), "success")
-        return redirect_to("repairs.show", order_id=order.id)
-    return render("repairs/new.html", form=form, status=422 if form.errors else 200)
+    return render("repairs/index.html", "repairs/_rows.html", orders=services.search_orders(q), q=q, drafts=drafts_of(current_user.id))
 
 
 @bp.get("/<int:order_id>")
@@ -126,3 +91,66 @@ def sign(order_id: int, role: str):
     else:
         flash(_("Signature enregistrée."), "success")
     return redirect_to("repairs.signatures", order_id=order.id)
+
+
+def _photos_page(order: RepairOrder, status: int = 200, **context):
+    from . import photos as ph
+
+    return render("repairs/photos.html", "repairs/_photos.html", status=status, order=order, photos=ph.of(order),
+                  max_per_batch=ph.MAX_PER_BATCH, **context)
+
+
+@bp.get("/<int:order_id>/photos")
+@allow(*ANY_ROLE)
+def photos(order_id: int):
+    """The photos of the appliance: taken with the tablet camera, shown as a gallery."""
+    return _photos_page(db.get_or_404(RepairOrder, order_id))
+
+
+@bp.post("/<int:order_id>/photos")
+@allow(*ANY_ROLE)
+def add_photos(order_id: int):
+    """Keep one or several photos at once; one refused file and none is kept (422, French message)."""
+    from ..rendering import is_htmx
+    from . import photos as ph
+
+    order = db.get_or_404(RepairOrder, order_id)
+    caption = request.form.get("caption", "")
+    try:
+        added = ph.add(order, request.files.getlist("photos"), caption)
+    except ph.PhotoRefused as exc:
+        return _photos_page(order, status=422, error=str(exc), caption=caption)
+    message = _("%(n)s photo(s) enregistrée(s).", n=len(added))
+    if is_htmx():
+        return _photos_page(order, message=message)
+    flash(message, "success")
+    return redirect_to("repairs.photos", order_id=order.id)
+
+
+@bp.post("/<int:order_id>/photos/<int:photo_id>/supprimer")
+@allow(*ANY_ROLE)
+def delete_photo(order_id: int, photo_id: int):
+    """Delete one photo of the order (its file goes with it)."""
+    from flask import abort
+
+    from ..rendering import is_htmx
+    from . import photos as ph
+
+    order = db.get_or_404(RepairOrder, order_id)
+    try:
+        ph.remove(order, photo_id)
+    except ph.PhotoNotFound:
+        abort(404)
+    message = _("Photo supprimée.")
+    if is_htmx():
+        return _photos_page(order, message=message)
+    flash(message, "success")
+    return redirect_to("repairs.photos", order_id=order.id)
+
+
+@bp.app_template_global("order_photo_count")
+def order_photo_count(order: RepairOrder) -> int:
+    """Number of photos of an order, for the "Photos (N)" button of the order page."""
+    from . import photos as ph
+
+    return ph.count(order)

@@ -7,6 +7,7 @@ document.addEventListener("htmx:responseError", (event) => {
   }
 });
 document.addEventListener("htmx:sendError", () => {
+  if (document.getElementById("offline-banner")) return; // the page says it in its own words
   const box = document.getElementById("flashes");
   if (box) {
     box.insertAdjacentHTML("beforeend",

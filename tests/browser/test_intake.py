@@ -3,19 +3,12 @@ answered (photo from the camera input included), the check-out, hand-back, and a
 the same appliance flagged as a warranty return."""
 import pytest
 
-from qualirepar.catalog.loader import load_csv
-
+from .. import pdf
 from ..checklists.helpers import jpeg
 from .conftest import shot
 from .test_shell import _login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def catalog(app):
-    with app.app_context():
-        load_csv()
 
 
 def _press(page, button):
@@ -37,6 +30,16 @@ def _fill_intake(page, live_server, serial):
     page.get_by_test_id("order-status").wait_for()
 
 
+def _draw(page, pad):
+    """A signature: pointer down, a zigzag of moves, pointer up."""
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.7)
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(box["x"] + 30 + i * 20, box["y"] + box["height"] * (0.7 - 0.4 * ((i % 6) / 6)), steps=2)
+    page.mouse.up()
+
+
 def _point(page, label):
     return page.get_by_test_id("point").filter(has_text=label)
 
@@ -51,11 +54,30 @@ def _answer_yes(page, label):
     _saved(page, label)
 
 
-def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, catalog, tmp_path):
+def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, kettle, tmp_path):
     _login(page, live_server, shop.emails["technician"])
     _fill_intake(page, live_server, "SN-KT-0042")
     assert page.get_by_text("créé.").is_visible()
     shot(page, "order-created")
+    order_url = page.url.split("?")[0]
+
+    # The customer signs the bon with a finger (pointer events on the pad), then the appliance is photographed.
+    _press(page, page.get_by_role("link", name="Signatures"))
+    _draw(page, page.get_by_test_id("pad-customer"))
+    _press(page, page.locator("form[data-signature-form]").first.get_by_role("button", name="Valider la signature"))
+    assert page.get_by_test_id("signed-customer").locator("img").is_visible()
+    _press(page, page.get_by_role("link", name="Retour au dossier"))
+    _press(page, page.get_by_role("link", name="Photos (0)"))
+    front = tmp_path / "face.jpg"
+    front.write_bytes(jpeg((1200, 900), orientation=6))
+    page.get_by_test_id("take-photo").locator("input[type=file]").set_input_files(str(front))
+    page.get_by_text("1 photo(s) enregistrée(s).").wait_for()
+    page.goto(order_url)
+
+    # The bon, with the signature printed, opens as a one-page PDF.
+    bon = page.request.get(live_server + page.get_by_test_id("bon-pdf").get_attribute("href"))
+    assert bon.ok and bon.headers["content-type"] == "application/pdf"
+    assert pdf.pages(bon.body()) == 1 and pdf.images(bon.body()) == 1 and "SN-KT-0042" in pdf.text(bon.body())
 
     # A mandatory check-in point left empty blocks the diagnosis, and the message says which.
     _press(page, page.get_by_role("button", name="Commencer le diagnostic"))

@@ -3,6 +3,7 @@ import pytest
 
 from .. import factories
 from .conftest import shot
+from .test_intake import _draw
 from .test_shell import _login
 
 pytestmark = pytest.mark.browser
@@ -16,13 +17,7 @@ def order(app, shop):
 def test_customer_signs_with_a_finger(page, live_server, shop, order):
     _login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order}/signatures")
-    pad = page.get_by_test_id("pad-customer")
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.7)
-    page.mouse.down()
-    for i in range(1, 25):
-        page.mouse.move(box["x"] + 30 + i * 20, box["y"] + box["height"] * (0.7 - 0.4 * ((i % 6) / 6)), steps=2)
-    page.mouse.up()
+    _draw(page, page.get_by_test_id("pad-customer"))
     form = page.locator("form[data-signature-form]").first
     with page.expect_navigation():
         form.get_by_role("button", name="Valider la signature").click()

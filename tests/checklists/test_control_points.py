@@ -15,6 +15,7 @@ from qualirepar.repairs import states
 from qualirepar.tenancy import as_shop
 
 from .. import factories
+from .. import pdf
 from .helpers import fill, jpeg
 
 
@@ -126,20 +127,10 @@ def test_the_verification_report_is_a_pdf(app, as_role, shop, order):
         fill(_order(order), "checkin")
     resp = as_role("owner").get(f"/dossiers/{order}/controles/rapport.pdf")
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
-    text = _pdf_text(resp.data)
+    text = pdf.text(resp.data)
     assert "Rapport de vérification" in text and "Dossier D-" in text
     assert "Photo de la plaque signalétique" in text and "photo jointe au dossier" in text
     assert "Continuité du conducteur de protection" in text and "non renseigné" in text  # the check-out is still open
-
-
-def _pdf_text(data: bytes) -> str:
-    import subprocess
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
-        fh.write(data)
-        fh.flush()
-        return subprocess.run(["pdftotext", "-layout", fh.name, "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_another_shops_order_checklist_is_not_found(app, as_role, order):

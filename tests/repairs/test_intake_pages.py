@@ -5,29 +5,15 @@ import html
 
 import pytest
 
-from qualirepar.catalog.loader import load_csv
-from qualirepar.catalog.models import ProductType
 from qualirepar.extensions import db
 from qualirepar.repairs.models import Customer, RepairOrder
 from qualirepar.tenancy import as_shop
 
 from ..checklists.helpers import fill
+from ..factories import intake_form
 
 
-@pytest.fixture
-def kettle(app):
-    with app.app_context():
-        load_csv()
-        return db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()
-
-
-def form(kettle, **overrides):
-    data = {"title": "Mme", "last_name": "Martin", "first_name": "Léa", "street": "1 rue de la Paix", "postcode": "69003",
-            "city": "Lyon", "phone": "06 12 34 56 78", "email": "lea@exemple.fr", "product_type": kettle, "brand": "Apple",
-            "serial_number": "SN-AB1234", "service_requested": "Diagnostic et réparation", "fault_description": "Ne chauffe plus",
-            "kind": "workshop"}
-    data.update(overrides)
-    return data
+form = intake_form
 
 
 def test_intake_creates_a_numbered_order(app, as_role, shop, kettle):
