@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from dotenv import load_dotenv
 from flask import Flask, g
@@ -104,7 +105,8 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_currency
 
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),
-                                 normalize=lambda d: format(d.normalize(), "f").replace(".", ","), user_name=_user_name)
+                                 normalize=lambda d: format(Decimal(d).normalize(), "f").replace(".", ","), user_name=_user_name,
+                                 decimal=lambda v: Decimal(str(v)))
 
     @app.after_request
     def security_headers(resp):

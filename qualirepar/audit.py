@@ -148,6 +148,13 @@ def _record_pending_notes(session: Session) -> None:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_notes_of_rolled_back_work(session: Session, previous_transaction) -> None:
+    """A business event of work that was rolled back did not happen."""
+    if previous_transaction.nested is False and previous_transaction.parent is None:
+        session.info.pop("audit_notes", None)
+
+
 def note(obj: Any, action: str, changes: dict | None = None, session: Session | None = None) -> None:
     """Record a business event on `obj` (written with the next flush, or at commit)."""
     session = session or db.session

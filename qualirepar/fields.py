@@ -63,7 +63,9 @@ def french_decimal(text: str) -> Decimal | None:
         value = Decimal(raw)
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite() or not -12 <= value.as_tuple().exponent <= 12:
+        return None  # '1e-2000000' is a number, but not one a shop types: it would be kept spelled out
+    return value
 
 
 def positive(form, field) -> None:

@@ -5,5 +5,8 @@ from .catalog.models import BonusTariff, Brand, CatalogSync, Code, ProductType  
 from .eco.models import EcoAccount, EcoExchange  # noqa: F401
 from .files.models import StoredFile  # noqa: F401
 from .intake.models import IntakeCustomField, IntakeDraft, IntakeSettings  # noqa: F401
-from .repairs.models import Appliance, Customer, OrderCounter, OrderPhoto, RepairOrder, Signature  # noqa: F401
+from .repairs.models import Appliance, Customer, OrderPhoto, RepairOrder, Signature  # noqa: F401
 from .shops.models import FicheMetier, RepairSite, Shop, Subcontractor, User  # noqa: F401
+from .numbering import NumberCounter  # noqa: F401
+from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # noqa: F401
+from .claims.models import Claim  # noqa: F401

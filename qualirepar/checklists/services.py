@@ -174,6 +174,12 @@ def update_point(point: ControlPoint, values: dict) -> ControlPoint:
     if values.get("kind", point.kind) != point.kind and has_answers(point):
         raise PointLocked(_("Ce point a déjà des réponses : son type ne peut plus changer. "
                             "Retirez-le et ajoutez un nouveau point."))
+    # What the past answers mean (their unit, the limits they were judged by, the options offered)
+    # cannot change under them: the reports already given would say something else.
+    meaning = ("unit", "min_value", "max_value", "choices")
+    if any(name in values and values[name] != getattr(point, name) for name in meaning) and has_answers(point):
+        raise PointLocked(_("Ce point a déjà des réponses : son unité, ses limites et ses choix ne peuvent plus changer. "
+                            "Retirez-le et ajoutez un nouveau point."))
     for name, value in values.items():
         setattr(point, name, value)
     db.session.commit()

@@ -9,6 +9,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..extensions import db
 from .models import StoredFile
 from .services import MAX_PIXELS, UploadRejected, sniff, store_bytes
+from .storage import get_storage
 
 MAX_SIDE = 2000  # pixels: enough to read a nameplate, small enough to mail and attach
 
@@ -57,7 +58,11 @@ def store_prepared_photo(data: bytes, name: str, purpose: str) -> StoredFile:
     """Store the JPEG made by `prepare_photo`; the row is flushed, so its id is known."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
     row = store_bytes(data, f"{stem or 'photo'}.jpg", purpose, {"image/jpeg"}, len(data))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except Exception:
+        get_storage().delete(row.storage_key)  # no row, no file
+        raise
     return row
 
 

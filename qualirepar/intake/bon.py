@@ -15,6 +15,7 @@ from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..repairs import signatures as sig
 from ..repairs.models import Appliance, Customer, RepairOrder
+from ..repairs.services import as_of_intake
 from ..shops.models import RepairSite, User
 from ..shops.services import current_shop, shop_logo
 from . import services
@@ -42,11 +43,12 @@ def context(order: RepairOrder, signed: dict | None = None, preview: bool = Fals
                            "image": _data_uri(db.session.get(StoredFile, s.file_id)) if s else None})
     from ..catalog.models import ProductType
 
-    product = db.session.get(ProductType, order.appliance.product_type_id) if order.appliance.product_type_id else None
+    customer, appliance = as_of_intake(order) if order.id else (order.customer, order.appliance)
+    product = db.session.get(ProductType, appliance.product_type_id) if appliance.product_type_id else None
     technician = db.session.get(User, order.technician_id) if order.technician_id else None
     site = db.session.get(RepairSite, order.site_id) if order.site_id else None
     extras = [(item.get("label", key), services.display_value(item)) for key, item in (order.extra or {}).items()]
-    return {"order": order, "shop": shop, "logo": _data_uri(shop_logo(shop.id)), "product": product, "technician": technician,
+    return {"order": order, "customer": customer, "appliance": appliance, "shop": shop, "logo": _data_uri(shop_logo(shop.id)), "product": product, "technician": technician,
             "site": site, "extras": extras, "terms": paragraphs(settings.terms), "signatures": signatures, "preview": preview,
             "now": utcnow()}
 
@@ -66,7 +68,7 @@ def sample_order() -> RepairOrder:
     customer = Customer(title="Mme", last_name="Exemple", first_name="Camille", street="12 rue des Lilas", postcode="69003",
                         city="Lyon", phone="06 12 34 56 78", email="camille@exemple.fr")
     appliance = Appliance(brand_name="Marque", commercial_reference="MODELE-123", serial_number="SN0123456789",
-                          purchase_date=dt.date.today().replace(year=dt.date.today().year - 3), product_type_id=None)
+                          purchase_date=dt.date.today() - dt.timedelta(days=3 * 365), product_type_id=None)
     extra = {s.key: {"label": s.label, "kind": s.kind, "value": _sample_value(s)} for s in services.extra_specs()}
     return RepairOrder(number="D-0000-00000", kind="workshop", customer=customer, appliance=appliance, technician_id=None,
                        service_requested=_("Diagnostic et réparation"), fault_description=_("Ne s'allume plus."),

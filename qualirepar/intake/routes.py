@@ -107,13 +107,16 @@ def save_draft(key: str):
     gets JSON."""
     form = _form(request.form)
     names = _field_names(form)
+    # Only what the browser says changed is written: a slower, older request must not put back a
+    # value the user has typed over since.
+    changed = [request.form["_field"]] if "_field" in request.form else request.form.getlist("_fields") or list(request.form)
     try:
-        services.save_draft(key, current_user.id, {k: request.form.get(k, "") for k in request.form if k in names})
+        services.save_draft(key, current_user.id, {k: request.form.get(k, "") for k in changed if k in names})
     except services.DraftRefused as exc:
         return (jsonify(error=str(exc)), 404) if not is_htmx() else (str(exc), 404)
     if not is_htmx():
         errors = {}
-        for name in set(request.form.getlist("_fields")) or set(request.form):
+        for name in changed:
             if name in names and not form[name].validate(form):
                 errors[name] = form[name].errors
         return jsonify(saved=True, errors=errors)
@@ -151,14 +154,21 @@ def pick_customer(customer_id: int):
     form = _form(title=customer.title, last_name=customer.last_name, first_name=customer.first_name, street=customer.street,
                  postcode=customer.postcode, city=customer.city, phone=customer.phone, email=customer.email or "",
                  customer_id=str(customer.id))
-    return render("intake/_customer.html", form=form, key=request.args.get("brouillon", ""), customer=customer)
+    return render("intake/_customer.html", form=form, key=_draft_key_arg(), customer=customer)
 
 
 @bp.get("/dossiers/nouveau/nouveau-client")
 @allow(*ANY_ROLE)
 def clear_customer():
     """Back to an empty customer block (a new customer)."""
-    return render("intake/_customer.html", form=_form(customer_id=""), key=request.args.get("brouillon", ""), customer=None)
+    return render("intake/_customer.html", form=_form(customer_id=""), key=_draft_key_arg(), customer=None)
+
+
+def _draft_key_arg() -> str:
+    key = request.args.get("brouillon", "")
+    if not services.DRAFT_KEY.match(key):
+        abort(404)
+    return key
 
 
 # --- the PDF --------------------------------------------------------------------------------

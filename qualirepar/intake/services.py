@@ -216,7 +216,15 @@ def draft(key: str, user_id: int, create: bool = False) -> IntakeDraft | None:
 
 def save_draft(key: str, user_id: int, values: dict) -> IntakeDraft:
     """Merge the values sent (all fields of the form, or only those typed offline) into the draft."""
+    from sqlalchemy.exc import IntegrityError
+
     row = draft(key, user_id, create=True)
+    if row.id is None:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:  # the same new draft's first two saves crossed: merge into the one stored
+            row = draft(key, user_id)
     data = dict(row.data or {})
     for name, value in values.items():
         if name in ("csrf_token", "_field") or name.startswith("_"):

@@ -72,6 +72,9 @@ class RepairOrder(TenantScoped, Audited, db.Model):
     accessories: Mapped[str | None] = mapped_column(Text)  # left with the appliance
     visible_condition: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)  # the shop's own intake fields
+    # The customer and appliance as written on the bon that day: the bon prints this copy, so a
+    # later change of address (or a customer record updated by another intake) does not rewrite it.
+    intake_snapshot: Mapped[dict | None] = mapped_column(JSON)
     intake_on: Mapped[dt.date] = mapped_column(Date, index=True)
     repaired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     handed_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
@@ -92,18 +95,6 @@ class RepairOrder(TenantScoped, Audited, db.Model):
     @property
     def status_label(self) -> str:
         return states.LABELS.get(self.status, self.status)
-
-
-class OrderCounter(TenantScoped, db.Model):
-    """The last dossier number used per shop and year (allocated under a row lock)."""
-
-    __tablename__ = "order_counter"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
-    last: Mapped[int] = mapped_column(Integer, default=0)
-
-    __table_args__ = (UniqueConstraint("shop_id", "year"),)
 
 
 class Signature(TenantScoped, Audited, db.Model):

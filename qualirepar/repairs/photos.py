@@ -16,7 +16,7 @@ from ..shops.models import User
 from .models import OrderPhoto, RepairOrder
 
 MAX_BYTES = PHOTO_MAX_BYTES  # per photo, before resizing
-MAX_PER_BATCH = 20
+MAX_PER_BATCH = 5  # five full-size phone photos fit in one request (MAX_UPLOAD_MB)
 CAPTION_MAX = 200
 PURPOSE = "order_photo"
 

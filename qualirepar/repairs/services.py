@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
@@ -14,8 +13,9 @@ from sqlalchemy.orm import selectinload
 from ..audit import note, utcnow
 from ..catalog.reference import norm
 from ..extensions import db
+from ..numbering import next_number
 from . import states
-from .models import Appliance, Customer, OrderCounter, RepairOrder
+from .models import Appliance, Customer, RepairOrder
 from .returns import identifying, normalise_serial, warranty_ends, within_warranty
 
 
@@ -57,26 +57,8 @@ def customer_search_key(c: Customer) -> str:
 
 
 def _next_number(day: dt.date) -> str:
-    """D-<year>-<n>, consecutive per shop and year. One atomic UPDATE ... RETURNING increments the
-    counter (no lost update, on SQLite as on PostgreSQL); the year's first number inserts the row,
-    and a concurrent first insert is retried as an update."""
-    from sqlalchemy import insert, update
-    from sqlalchemy.exc import IntegrityError
-
-    shop = g.shop_id
-    bump = (update(OrderCounter).where(OrderCounter.shop_id == shop, OrderCounter.year == day.year)
-            .values(last=OrderCounter.last + 1).returning(OrderCounter.last))
-    for _attempt in range(3):
-        last = db.session.execute(bump).scalar_one_or_none()
-        if last is not None:
-            return f"D-{day.year}-{last:05d}"
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(OrderCounter).values(shop_id=shop, year=day.year, last=1))
-            return f"D-{day.year}-{1:05d}"
-        except IntegrityError:
-            continue  # another intake created the year's counter first: take the next number
-    raise RuntimeError("order counter unavailable")
+    """D-<year>-<n>, consecutive per shop and year."""
+    return f"D-{day.year}-{next_number(f'order:{day.year}'):05d}"
 
 
 def _customer(data: IntakeData) -> Customer:
@@ -107,6 +89,31 @@ def _appliance(data: IntakeData, customer: Customer) -> Appliance:
     return appliance
 
 
+SNAPSHOT_CUSTOMER = ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email")
+SNAPSHOT_APPLIANCE = ("product_type_id", "brand_id", "brand_name", "commercial_reference", "serial_number", "purchase_date")
+
+
+def _snapshot(customer: Customer, appliance: Appliance) -> dict:
+    """The customer and the appliance as the bon states them on the day of intake."""
+    device = {k: getattr(appliance, k) for k in SNAPSHOT_APPLIANCE}
+    device["purchase_date"] = device["purchase_date"].isoformat() if device["purchase_date"] else None
+    return {"customer": {k: getattr(customer, k) for k in SNAPSHOT_CUSTOMER}, "appliance": device}
+
+
+def as_of_intake(order: RepairOrder) -> tuple:
+    """(customer, appliance) as they were on the bon: the snapshot, or the records for older orders."""
+    from types import SimpleNamespace
+
+    snap = order.intake_snapshot
+    if not snap:
+        return order.customer, order.appliance
+    device = dict(snap["appliance"])
+    device["purchase_date"] = dt.date.fromisoformat(device["purchase_date"]) if device["purchase_date"] else None
+    customer = SimpleNamespace(**snap["customer"])
+    customer.display_name = f"{customer.last_name.upper()} {customer.first_name}".strip()
+    return customer, SimpleNamespace(**device)
+
+
 def create_intake(data: IntakeData) -> RepairOrder:
     """Record a bon de prise en charge: customer, appliance, numbered order, warranty-return link."""
     day = data.intake_on or dt.date.today()
@@ -117,7 +124,8 @@ def create_intake(data: IntakeData) -> RepairOrder:
         number=_next_number(day), kind=data.kind, customer_id=customer.id, appliance_id=appliance.id, site_id=data.site_id,
         technician_id=data.technician_id, service_requested=data.service_requested.strip(), parts_info=data.parts_info,
         fault_description=data.fault_description.strip(), symptom_code=data.symptom_code, accessories=data.accessories,
-        visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day)
+        visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day,
+        intake_snapshot=_snapshot(customer, appliance))
     db.session.add(order)
     db.session.flush()
     origin = find_warranty_origin(order)

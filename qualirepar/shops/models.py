@@ -46,6 +46,8 @@ class Shop(Audited, db.Model):
     city: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(254))
+    # Invoice numbers: this prefix ({AAAA} is the year) then a counter without gaps per prefix.
+    invoice_prefix: Mapped[str] = mapped_column(String(20), default="F{AAAA}-", server_default="F{AAAA}-")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

@@ -26,3 +26,16 @@ document.addEventListener("click", (event) => {
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 });
+// Logging out: the intake copies already on the server leave this tablet (customers' details);
+// those the server never got stay until their author comes back.
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("[data-logout]")) return;
+  Object.keys(localStorage).filter((k) => k.startsWith("qualirepar:intake:")).forEach((k) => {
+    try {
+      const s = JSON.parse(localStorage.getItem(k));
+      if (!s || !Object.keys(s.pending || {}).length) localStorage.removeItem(k);
+    } catch (e) {
+      localStorage.removeItem(k);
+    }
+  });
+});

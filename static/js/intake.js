@@ -24,6 +24,7 @@
   }
   function persist() {
     state.updated = Date.now();
+    state.user = form.dataset.user; // offered back to this user only (a tablet may be shared)
     localStorage.setItem(PREFIX + key, JSON.stringify(state));
   }
   function fields(name) {
@@ -151,7 +152,7 @@
       if (!k.startsWith(PREFIX) || k === PREFIX + key) continue;
       try {
         const s = JSON.parse(localStorage.getItem(k));
-        if (s && Object.keys(s.pending || {}).length) found.push({ key: k.slice(PREFIX.length), s });
+        if (s && s.user === form.dataset.user && Object.keys(s.pending || {}).length) found.push({ key: k.slice(PREFIX.length), s });
       } catch (e) { /* not ours */ }
     }
     if (found.length) {

@@ -346,3 +346,19 @@ def test_template_changes_are_audited(app, as_role, shop):
         entries = db.session.execute(db.select(AuditEntry).where(
             AuditEntry.entity == "control_point", AuditEntry.entity_id == point, AuditEntry.action == "updated")).scalars().all()
         assert entries and entries[-1].changes["label"] == ["État apparent et dommages constatés", "État"]
+
+
+def test_the_unit_and_limits_of_an_answered_measure_cannot_change(app, as_role, shop):
+    order = factories.make_order(app, shop.id, "Lave-linge")
+    with app.test_request_context(), as_shop(shop.id):
+        fill(_order(order), "checkout")
+    with app.app_context(), as_shop(shop.id):
+        point = db.session.execute(db.select(ControlPoint.id).where(ControlPoint.label.startswith("Continuité"))).scalar_one()
+    client = as_role("owner")
+    same = dict(label="Continuité du conducteur de protection", kind="measure", mandatory="y")
+    refused = client.post(f"{BASE}/GEM/checkout/{point}", data=_form(**same, unit="MΩ", max_value="0,3"))
+    assert refused.status_code == 422 and "son unité, ses limites et ses choix ne peuvent plus changer" in refused.get_data(as_text=True)
+    refused = client.post(f"{BASE}/GEM/checkout/{point}", data=_form(**same, unit="Ω", max_value="0,5"))
+    assert refused.status_code == 422
+    ok = client.post(f"{BASE}/GEM/checkout/{point}", data=_form(**same, unit="Ω", max_value="0,3", help="Entre la fiche et la masse"))
+    assert ok.status_code == 303  # the help text (and the label) may still be worded better

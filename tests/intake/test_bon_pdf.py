@@ -128,3 +128,19 @@ def test_another_shops_bon_is_not_found(app, shop, order):
     stranger = login_client(app, factories.make_user(app, other, "owner").email)
     assert stranger.get(f"/dossiers/{order}/bon.pdf").status_code == 404
     assert stranger.post(f"/dossiers/{order}/bon/envoyer", data={"email": "x@exemple.fr"}).status_code == 404
+
+
+def test_the_bon_keeps_the_details_of_its_day(app, shop, order, kettle):
+    """The same customer comes back having moved: the new bon has the new address, the old one keeps its own."""
+    from qualirepar.repairs.models import Customer
+
+    with app.app_context(), as_shop(shop.id):
+        customer_id = db.session.execute(db.select(Customer.id)).scalar_one()
+    tech = login_client(app, shop.emails["technician"])
+    resp = tech.post("/dossiers/nouveau", data=intake_form(kettle, customer_id=customer_id, street="8 avenue Neuve", serial_number="SN-2"))
+    assert resp.status_code == 303
+    old = " ".join(pdf.text(tech.get(f"/dossiers/{order}/bon.pdf").data).split())
+    assert "1 rue de la Paix" in old and "8 avenue Neuve" not in old
+    with app.app_context(), as_shop(shop.id):
+        second = db.session.execute(db.select(RepairOrder.id).order_by(RepairOrder.id.desc())).scalars().first()
+    assert "8 avenue Neuve" in " ".join(pdf.text(tech.get(f"/dossiers/{second}/bon.pdf").data).split())

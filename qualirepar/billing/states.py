@@ -1,0 +1,42 @@
+"""The quote's life: draft → sent → accepted / refused / expired (a draft may be accepted at once,
+signed on the tablet). Validation (the bonus frozen) is a step of the draft, not a state."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+DRAFT, SENT, ACCEPTED, REFUSED, EXPIRED = "draft", "sent", "accepted", "refused", "expired"
+LABELS = {DRAFT: _l("Brouillon"), SENT: _l("Envoyé"), ACCEPTED: _l("Accepté"), REFUSED: _l("Refusé"), EXPIRED: _l("Expiré")}
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (DRAFT, "send"): SENT,
+    (DRAFT, "accept"): ACCEPTED,  # signed in front of the technician
+    (SENT, "send"): SENT,  # sent again (a new link)
+    (SENT, "accept"): ACCEPTED,
+    (DRAFT, "refuse"): REFUSED,
+    (SENT, "refuse"): REFUSED,
+    (SENT, "expire"): EXPIRED,
+    (DRAFT, "expire"): EXPIRED,
+}
+
+
+class QuoteError(Exception):
+    """A quote operation refused; the message is for the user, in French."""
+
+
+class IllegalQuoteTransition(QuoteError):
+    def __init__(self, state: str, action: str):
+        self.state, self.action = state, action
+        super().__init__(_("Impossible depuis l'état « %(s)s » de ce devis.", s=LABELS.get(state, state)))
+
+
+class QuoteNotValidated(QuoteError):
+    def __init__(self):
+        super().__init__(_("Validez d'abord le devis : le bonus est fixé à la validation."))
+
+
+def next_state(state: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise IllegalQuoteTransition(state, action) from None

@@ -1,0 +1,189 @@
+"""Invoices: issued once per click, numbered without gaps even when issued at the same instant,
+never changed (service and database), corrected by a credit note; the claim is created with them;
+payment at the counter before the hand-back."""
+import datetime as dt
+import threading
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from qualirepar.billing import services as billing
+from qualirepar.billing.models import Invoice
+from qualirepar.claims.models import Claim
+from qualirepar.extensions import db
+from qualirepar.files.models import StoredFile
+from qualirepar.files.storage import get_storage
+from qualirepar.repairs.models import RepairOrder
+from qualirepar.tenancy import as_shop
+
+from .. import pdf
+from ..checklists.helpers import fill
+from .helpers import STANDARD, quote_with, washing_machine_order
+
+D = Decimal
+
+
+def _accepted_quote(order):
+    quote = quote_with(order, *STANDARD)
+    billing.validate(quote, None)
+    billing.decide(quote, True, "signature", "127.0.0.1", "Léa Martin")
+    return quote
+
+
+def _issue(app, shop, order_id, key=None):
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        quote = _accepted_quote(order)
+        return billing.issue_invoice(order, quote, key or str(uuid.uuid4()), shop.users["owner"].id).id
+
+
+def test_an_invoice_with_the_bonus_and_its_claim(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        fill(order, "checkin")  # the nameplate photo is taken at check-in
+        invoice = billing.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
+        year = dt.date.today().year
+        assert invoice.number == f"F{year}-00001" and invoice.kind == "invoice"
+        # 40 + 75 + 35 = 150.00 HT, 30.00 VAT, 180.00 TTC, 50 € bonus, 130.00 to pay
+        assert (invoice.total_ht, invoice.total_vat, invoice.total_ttc) == (D("150.00"), D("30.00"), D("180.00"))
+        assert (invoice.bonus_amount, invoice.bonus_organism, invoice.amount_due) == (D("50.00"), "ecologic", D("130.00"))
+        claim = db.session.execute(db.select(Claim)).scalar_one()
+        assert (claim.invoice_id, claim.order_id, claim.organism, claim.status, claim.bonus_amount) == (
+            invoice.id, order.id, "ecologic", "ready", D("50.00"))
+        assert claim.attachments["invoice"] == invoice.file_id and "nameplate" in claim.attachments
+        stored = db.session.get(StoredFile, invoice.file_id)
+        data = get_storage().read(stored.storage_key)
+    text_ = " ".join(pdf.text(data).split())
+    assert pdf.pages(data) == 1
+    for expected in (f"Facture F{year}-00001", "SIRET", "MARTIN Léa", "Lave-linge", "Apple", "WM-778899", "Pompe de vidange",
+                     "Total HT 150,00 €", "TVA 20 % sur 150,00 €", "Total TTC 180,00 €",
+                     "Bonus réparation QualiRépar", "− 50,00 €", "(Ecologic)", "Net à payer 130,00 €", "Garantie commerciale de 3 mois"):
+        assert expected in text_, expected
+
+
+def test_issuing_twice_gives_one_invoice_and_one_claim(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    key = str(uuid.uuid4())
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        quote = _accepted_quote(order)
+        first = billing.issue_invoice(order, quote, key, None)
+        again = billing.issue_invoice(order, quote, key, None)  # the retried request
+        assert again.id == first.id
+        with pytest.raises(billing.BillingError, match="déjà la facture"):
+            billing.issue_invoice(order, quote, str(uuid.uuid4()), None)  # another click, another key: refused
+        assert db.session.execute(db.select(db.func.count(Invoice.id))).scalar_one() == 1
+        assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 1
+
+
+def test_an_issued_invoice_cannot_be_altered(app, shop):
+    invoice_id = _issue(app, shop, washing_machine_order(app, shop.id))
+    with app.test_request_context(), as_shop(shop.id):
+        invoice = db.session.get(Invoice, invoice_id)
+        invoice.total_ttc = D("1.00")
+        with pytest.raises(DBAPIError):
+            db.session.commit()  # the ORM path
+        db.session.rollback()
+        for statement in ("UPDATE invoice SET amount_due = 0", "UPDATE invoice_line SET label = 'x'"):
+            with pytest.raises(DBAPIError):
+                db.session.execute(text(statement))  # straight SQL is refused too
+            db.session.rollback()
+        assert db.session.get(Invoice, invoice_id).total_ttc == D("180.00")
+
+
+def test_a_credit_note_cancels_the_invoice_and_the_unsent_claim(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    invoice_id = _issue(app, shop, order_id)
+    with app.test_request_context(), as_shop(shop.id):
+        invoice = db.session.get(Invoice, invoice_id)
+        with pytest.raises(billing.BillingError, match="motif"):
+            billing.credit(invoice, "", str(uuid.uuid4()), None)
+        note = billing.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
+        assert note.kind == "credit_note" and note.credits_id == invoice.id and note.total_ttc == D("-180.00")
+        assert note.number.endswith("00002")  # the same series, no gap
+        assert db.session.execute(db.select(Claim.status)).scalar_one() == "cancelled"
+        with pytest.raises(billing.BillingError, match="déjà annulée"):
+            billing.credit(invoice, "Encore", str(uuid.uuid4()), None)
+        order = db.session.get(RepairOrder, order_id)
+        assert billing.invoice_of(order) is None  # a new invoice may be issued
+        stored = db.session.get(StoredFile, note.file_id)
+        text_ = " ".join(pdf.text(get_storage().read(stored.storage_key)).split())
+    assert "Avoir" in text_ and f"Annule la facture {invoice.number}" in text_ and "Erreur de quantité" in text_
+
+
+def test_payment_at_the_counter_before_the_hand_back(app, shop):
+    from qualirepar.checklists.services import guard
+    from qualirepar.repairs import services as repairs
+    from qualirepar.repairs.states import RepairOrderError
+
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        fill(order, "checkin")
+        repairs.transition(order, "start_diagnosis", guard=guard)
+        invoice = billing.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
+        assert order.status == "repair"  # the accepted quote moved the order on
+        fill(order, "checkout")
+        repairs.transition(order, "finish", guard=guard)
+
+        def both(o, action):
+            guard(o, action)
+            billing.hand_back_guard(o, action)
+
+        with pytest.raises(RepairOrderError, match="n'est pas réglée"):
+            repairs.transition(order, "hand_back", guard=both)
+        with pytest.raises(billing.BillingError, match="dépasse"):
+            billing.record_payment(invoice, "card", D("200"), None)
+        with pytest.raises(billing.BillingError, match="inconnu"):
+            billing.record_payment(invoice, "bitcoin", D("10"), None)
+        billing.record_payment(invoice, "cash", D("30"), None)
+        billing.record_payment(invoice, "card", D("100"), None)
+        assert billing.balance(invoice) == D("0.00")
+        repairs.transition(order, "hand_back", guard=both)
+        assert order.status == "handed_back"
+
+
+def test_no_claim_without_a_bonus(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        quote = quote_with(order, ("labour", "Réglage", "1", "30.00", "20"))
+        billing.validate(quote, None)
+        invoice = billing.issue_invoice(order, quote, str(uuid.uuid4()), None)  # a simple job, invoiced at once
+        assert invoice.bonus_amount == D("0.00") and invoice.amount_due == invoice.total_ttc == D("36.00")
+        assert quote.status == "accepted" and quote.decided_via == "invoice"
+        assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 0
+
+
+def test_twenty_invoices_issued_at_the_same_instant_get_twenty_consecutive_numbers(app, shop):
+    orders = [washing_machine_order(app, shop.id, serial_number=f"WM-{i:04d}") for i in range(20)]
+    quotes = {}
+    with app.test_request_context(), as_shop(shop.id):
+        for order_id in orders:
+            quotes[order_id] = _accepted_quote(db.session.get(RepairOrder, order_id)).id
+    barrier, errors, numbers = threading.Barrier(len(orders), timeout=30), [], []
+
+    def issue(order_id):
+        try:
+            with app.test_request_context(), as_shop(shop.id):
+                from qualirepar.billing.models import Quote
+
+                barrier.wait()  # all start together (the pool lends connections as the issuers need them)
+                order, quote = db.session.get(RepairOrder, order_id), db.session.get(Quote, quotes[order_id])
+                numbers.append(billing.issue_invoice(order, quote, str(uuid.uuid4()), None).number)
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=issue, args=(o,)) for o in orders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    year = dt.date.today().year
+    assert sorted(numbers) == [f"F{year}-{n:05d}" for n in range(1, 21)]
