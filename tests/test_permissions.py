@@ -56,10 +56,11 @@ def test_every_endpoint_declares_who_may_call_it(app):
     assert missing == []
 
 
-def test_public_endpoints_are_only_the_login_pages(app):
+def test_public_endpoints_are_only_the_login_pages_and_the_quote_link(app):
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                     if getattr(app.view_functions.get(rule.endpoint), "allowed_roles", None) is PUBLIC)
-    assert public == ["auth.forgot_password", "auth.login", "auth.reset_password"]
+    # the customer's quote page is reached through a signed, expiring link (tests/billing/test_quote_pages.py)
+    assert public == ["auth.forgot_password", "auth.login", "auth.reset_password", "billing.decide_by_link"]
 
 
 def test_table_covers_every_get_page_without_parameters(app):

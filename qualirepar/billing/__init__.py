@@ -1,0 +1,6 @@
+"""Quotes with the bonus, invoices and credit notes, payments at the counter."""
+from flask import Blueprint
+
+bp = Blueprint("billing", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -26,17 +26,28 @@ def show(order_id: int):
     """One order: customer, appliance, fault, status and what can be done next."""
     from ..checklists.services import missing
 
+    from ..billing.models import Quote
+    from ..billing.services import invoice_of
+    from ..billing.states import LABELS as QUOTE_LABELS
+
     order = db.get_or_404(RepairOrder, order_id)
     checks = {phase: missing(order, phase) for phase in ("checkin", "checkout")}
+    quotes = db.session.execute(db.select(Quote).where(Quote.order_id == order.id).order_by(Quote.id)).scalars().all()
     return render("repairs/show.html", order=order, actions=states.actions_from(order.status), action_labels=states.ACTION_LABELS,
-                  warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm(), checks=checks)
+                  warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm(), checks=checks, quotes=quotes,
+                  quote_labels=QUOTE_LABELS, invoice=invoice_of(order))
 
 
 @bp.post("/<int:order_id>/<action>")
 @allow(*ANY_ROLE)
 def act(order_id: int, action: str):
     """Move the order on (the transition table decides what is allowed)."""
-    from ..checklists.services import guard
+    from ..billing.services import hand_back_guard
+    from ..checklists.services import guard as checklist_guard
+
+    def guard(o, a):
+        checklist_guard(o, a)
+        hand_back_guard(o, a)
 
     order = db.get_or_404(RepairOrder, order_id)
     try:

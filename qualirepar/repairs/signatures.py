@@ -48,15 +48,20 @@ def _png(data_url: str) -> bytes:
     return data
 
 
+def store_drawn(data_url: str, filename: str):
+    """A signature drawn on the pad, checked and stored (the row is flushed)."""
+    stored = store_bytes(_png(data_url), filename, "signature", {"image/png"}, MAX_BYTES)
+    db.session.flush()
+    return stored
+
+
 def sign(order: RepairOrder, role: str, data_url: str, signer_name: str) -> Signature:
     """Keep one signature per role and order; signing again replaces the previous one."""
     if role not in ROLES:
         raise SignatureRefused(_("Signataire inconnu."))
     if not (signer_name or "").strip():
         raise SignatureRefused(_("Indiquez le nom du signataire."))
-    data = _png(data_url)
-    stored = store_bytes(data, f"signature-{order.number}-{role}.png", "signature", {"image/png"}, MAX_BYTES)
-    db.session.flush()
+    stored = store_drawn(data_url, f"signature-{order.number}-{role}.png")
     row = db.session.execute(db.select(Signature).where(Signature.order_id == order.id, Signature.role == role)).scalar_one_or_none()
     old_key = None
     if row is None:

@@ -1,0 +1,276 @@
+"""Quote pages (lines, the bonus on demand, validation, the customer's decision on the tablet or by
+link), invoices (issue, PDF, payment, credit note)."""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from flask import abort, current_app, flash, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .. import mail
+from ..extensions import db
+from ..files.models import StoredFile
+from ..files.storage import get_storage
+from ..permissions import ANY_ROLE, allow, public
+from ..rendering import redirect_to, render
+from ..repairs import signatures as sig
+from ..repairs.models import RepairOrder
+from ..tenancy import as_shop
+from . import bp, services, states
+from .forms import KIND_LABELS, METHOD_LABELS, CreditForm, LineForm, PaymentForm
+from .models import Invoice, Payment, Quote
+
+LINK_MAX_AGE = 30 * 24 * 3600  # an e-mailed quote link works 30 days (and until the quote is decided)
+
+
+def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, verdict=None, organism_note=None):
+    order = db.session.get(RepairOrder, quote.order_id)
+    return render("billing/quote.html", quote=quote, order=order, totals=services.totals(quote.lines), form=form or LineForm(),
+                  kinds=KIND_LABELS, labels=states.LABELS, verdict=verdict, organism_note=organism_note,
+                  invoice=services.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
+
+
+@bp.post("/dossiers/<int:order_id>/devis")
+@allow("owner", "technician")
+def new_quote(order_id: int):
+    order = db.get_or_404(RepairOrder, order_id)
+    try:
+        quote = services.create_quote(order)
+    except services.BillingError as exc:
+        flash(str(exc), "danger")
+        return redirect_to("repairs.show", order_id=order.id)
+    return redirect_to("billing.quote", quote_id=quote.id)
+
+
+@bp.get("/devis/<int:quote_id>")
+@allow(*ANY_ROLE)
+def quote(quote_id: int):
+    return _quote_page(db.get_or_404(Quote, quote_id))
+
+
+@bp.post("/devis/<int:quote_id>/lignes")
+@allow("owner", "technician")
+def add_line(quote_id: int):
+    quote = db.get_or_404(Quote, quote_id)
+    form = LineForm()
+    if form.validate_on_submit():
+        try:
+            services.add_line(quote, form.kind.data, form.label.data, form.quantity.data, form.unit_price.data,
+                              Decimal(form.vat_rate.data), form.part_reference.data or None, form.part_origin.data,
+                              form.supplier.data or None)
+        except services.BillingError as exc:
+            flash(str(exc), "danger")
+        return redirect_to("billing.quote", quote_id=quote.id)
+    return _quote_page(quote, form, status=422)
+
+
+@bp.post("/devis/<int:quote_id>/lignes/<int:line_id>/supprimer")
+@allow("owner", "technician")
+def remove_line(quote_id: int, line_id: int):
+    quote = db.get_or_404(Quote, quote_id)
+    try:
+        services.remove_line(quote, line_id)
+    except services.BillingError as exc:
+        flash(str(exc), "danger")
+    return redirect_to("billing.quote", quote_id=quote.id)
+
+
+@bp.get("/devis/<int:quote_id>/bonus")
+@allow(*ANY_ROLE)
+def bonus(quote_id: int):
+    """Eligibility and bonus now (the catalog's rules, and the organism's own calculation if it has one)."""
+    quote = db.get_or_404(Quote, quote_id)
+    verdict = services.bonus_verdict(quote)
+    organism_note = services.organism_verdict(quote, verdict) if verdict.organism else None
+    return render("billing/_bonus.html", quote=quote, verdict=verdict, organism_note=organism_note)
+
+
+@bp.post("/devis/<int:quote_id>/<action>")
+@allow("owner", "technician")
+def quote_action(quote_id: int, action: str):
+    quote = db.get_or_404(Quote, quote_id)
+    try:
+        if action == "valider":
+            verdict = services.validate(quote, current_user.id)
+            flash(_("Devis validé : bonus de %(a)s fixé.", a=services.eligibility.euros(quote.bonus_amount)) if verdict.eligible
+                  else _("Devis validé, sans bonus : %(r)s", r=" ".join(quote.bonus_reasons)), "success" if verdict.eligible else "warning")
+        elif action == "rouvrir":
+            services.reopen(quote)
+            flash(_("Devis rouvert : le bonus sera fixé à nouveau à la validation."), "info")
+        elif action == "envoyer":
+            _send_link(quote)
+        else:
+            abort(404)
+    except (services.BillingError, states.QuoteError) as exc:
+        flash(str(exc), "danger")
+    return redirect_to("billing.quote", quote_id=quote.id)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="quote-decision")
+
+
+def _send_link(quote: Quote) -> None:
+    order = db.session.get(RepairOrder, quote.order_id)
+    if not order.customer.email:
+        raise services.BillingError(_("Le client n'a pas d'adresse e-mail : faites signer le devis sur la tablette."))
+    nonce = services.mark_sent(quote)
+    token = _serializer().dumps({"s": quote.shop_id, "q": quote.id, "n": nonce})
+    link = url_for("billing.decide_by_link", token=token, _external=True)
+    try:
+        mail.send(order.customer.email, _("Votre devis %(n)s", n=quote.number),
+                  _("Bonjour,\n\nVoici le devis %(n)s pour la réparation de votre appareil. Vous pouvez le consulter, "
+                    "l'accepter ou le refuser ici (lien valable jusqu'au %(d)s) :\n%(link)s\n\nCordialement",
+                    n=quote.number, d=quote.valid_until.strftime("%d/%m/%Y"), link=link))
+    except OSError as exc:
+        raise services.BillingError(_("L'envoi a échoué (%(e)s) : réessayez.", e=exc.__class__.__name__)) from exc
+    flash(_("Devis envoyé à %(e)s.", e=order.customer.email), "success")
+
+
+@bp.route("/devis/<int:quote_id>/signer", methods=["GET", "POST"])
+@allow("owner", "technician")
+def sign(quote_id: int):
+    """The customer accepts (or refuses) the quote with a finger on the tablet."""
+    quote = db.get_or_404(Quote, quote_id)
+    order = db.session.get(RepairOrder, quote.order_id)
+    if request.method == "POST":
+        accept = request.form.get("decision") == "accept"
+        name = (request.form.get("signer_name") or "").strip()
+        try:
+            if not name:
+                raise sig.SignatureRefused(_("Indiquez le nom du signataire."))
+            stored = sig.store_drawn(request.form.get("signature", ""), f"devis-{quote.number}.png")
+            services.decide(quote, accept, "signature", request.remote_addr, name, stored.id)
+        except (sig.SignatureRefused, services.BillingError, states.QuoteError) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect_to("billing.sign", quote_id=quote.id)
+        flash(_("Devis accepté.") if accept else _("Devis refusé."), "success" if accept else "warning")
+        return redirect_to("billing.quote", quote_id=quote.id)
+    return render("billing/sign.html", quote=quote, order=order, totals=services.totals(quote.lines))
+
+
+@bp.route("/devis/lien/<token>", methods=["GET", "POST"])
+@public
+def decide_by_link(token: str):
+    """The customer's page, without login: the quote, and accept / refuse."""
+    try:
+        data = _serializer().loads(token, max_age=LINK_MAX_AGE)
+    except SignatureExpired:
+        return render("billing/link.html", quote=None, message=_("Ce lien a expiré : demandez un nouveau devis à l'atelier."), status=410)
+    except BadSignature:
+        abort(404)
+    with as_shop(data["s"]):
+        quote = db.session.get(Quote, data["q"])
+        if quote is None:
+            abort(404)
+        if quote.link_nonce != data["n"]:
+            message = (_("Vous avez déjà répondu à ce devis : %(s)s.", s=states.LABELS[quote.status]) if quote.decided_at
+                       else _("Ce lien a été remplacé par un plus récent."))
+            return render("billing/link.html", quote=quote, message=message, status=410)
+        order = db.session.get(RepairOrder, quote.order_id)
+        if request.method == "POST":
+            accept = request.form.get("decision") == "accept"
+            try:
+                services.decide(quote, accept, "link", request.remote_addr, f"{order.customer.first_name} {order.customer.last_name}")
+            except (services.BillingError, states.QuoteError) as exc:
+                return render("billing/link.html", quote=quote, message=str(exc), status=409)
+            return render("billing/link.html", quote=quote, message=_("Merci : votre accord est enregistré.") if accept
+                          else _("Votre refus est enregistré. L'atelier vous recontacte pour reprendre l'appareil."))
+        from ..shops.models import Shop
+
+        return render("billing/link.html", quote=quote, order=order, totals=services.totals(quote.lines),
+                      shop=db.session.get(Shop, quote.shop_id), token=token, message=None)
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+
+@bp.post("/devis/<int:quote_id>/facturer")
+@allow("owner", "technician", "support")
+def issue(quote_id: int):
+    """Issue the invoice (once per click key); with a bonus, its claim is created at the same time."""
+    quote = db.get_or_404(Quote, quote_id)
+    order = db.session.get(RepairOrder, quote.order_id)
+    key = request.form.get("issue_key", "")
+    try:
+        uuid.UUID(key)
+    except ValueError:
+        abort(400)
+    try:
+        invoice = services.issue_invoice(order, quote, key, current_user.id)
+    except (services.BillingError, states.QuoteError) as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect_to("billing.quote", quote_id=quote.id)
+    flash(_("Facture %(n)s émise.", n=invoice.number), "success")
+    return redirect_to("billing.invoice", invoice_id=invoice.id)
+
+
+def _invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
+    from ..claims.models import Claim
+
+    payments = db.session.execute(db.select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)).scalars().all()
+    credit_note = db.session.execute(db.select(Invoice).where(Invoice.credits_id == invoice.id)).scalar_one_or_none()
+    claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
+    return render("billing/invoice.html", invoice=invoice, payments=payments, balance=services.balance(invoice) if invoice.kind == "invoice" else None,
+                  credit_note=credit_note, claim=claim, methods=METHOD_LABELS, payment_form=payment_form or PaymentForm(),
+                  credit_form=credit_form or CreditForm(), issue_key=str(uuid.uuid4()), status=status)
+
+
+@bp.get("/factures/<int:invoice_id>")
+@allow(*ANY_ROLE)
+def invoice(invoice_id: int):
+    return _invoice_page(db.get_or_404(Invoice, invoice_id))
+
+
+@bp.get("/factures/<int:invoice_id>.pdf")
+@allow(*ANY_ROLE)
+def invoice_pdf(invoice_id: int):
+    """The PDF stored when the invoice was issued (the same bytes the claim sends)."""
+    inv = db.get_or_404(Invoice, invoice_id)
+    stored = db.get_or_404(StoredFile, inv.file_id)
+    resp = make_response(get_storage().read(stored.storage_key))
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'inline; filename="{"avoir" if inv.kind == "credit_note" else "facture"}-{inv.number}.pdf"'
+    return resp
+
+
+@bp.post("/factures/<int:invoice_id>/paiements")
+@allow("owner", "technician", "support")
+def pay(invoice_id: int):
+    inv = db.get_or_404(Invoice, invoice_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_payment(inv, form.method.data, form.amount.data, current_user.id, form.reference.data)
+        except services.BillingError as exc:
+            form.amount.errors = [*form.amount.errors, str(exc)]
+        else:
+            flash(_("Paiement de %(a)s enregistré.", a=services.eligibility.euros(form.amount.data)), "success")
+            return redirect_to("billing.invoice", invoice_id=inv.id)
+    return _invoice_page(inv, payment_form=form, status=422)
+
+
+@bp.post("/factures/<int:invoice_id>/avoir")
+@allow("owner", "support")
+def credit(invoice_id: int):
+    inv = db.get_or_404(Invoice, invoice_id)
+    form = CreditForm()
+    key = request.form.get("issue_key", "")
+    if form.validate_on_submit():
+        try:
+            uuid.UUID(key)
+            note = services.credit(inv, form.reason.data, key, current_user.id)
+        except ValueError:
+            abort(400)
+        except services.BillingError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect_to("billing.invoice", invoice_id=inv.id)
+        flash(_("Avoir %(n)s émis.", n=note.number), "success")
+        return redirect_to("billing.invoice", invoice_id=note.id)
+    return _invoice_page(inv, credit_form=form, status=422)

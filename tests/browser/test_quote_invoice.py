@@ -1,0 +1,58 @@
+"""On the tablet: from a repair order, a quote with its lines, the bonus checked then frozen at
+validation, the customer's acceptance signed with a finger, the invoice issued, its PDF, and the
+claim row waiting to be sent. Between the invoice and the claim the user types nothing."""
+import pytest
+
+from qualirepar.claims.models import Claim
+from qualirepar.extensions import db
+from qualirepar.tenancy import as_shop
+
+from .. import pdf
+from ..billing.helpers import washing_machine_order
+from .test_intake import _draw
+from .test_shell import _login
+
+pytestmark = pytest.mark.browser
+
+
+def _press(page, target, navigates=True):
+    if navigates:
+        with page.expect_navigation():
+            target.tap() if page.device == "tablet" else target.click()
+    else:
+        target.tap() if page.device == "tablet" else target.click()
+
+
+def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, app):
+    order_id = washing_machine_order(app, shop.id)
+    _login(page, live_server, shop.emails["technician"])
+    page.goto(f"{live_server}/dossiers/{order_id}")
+    _press(page, page.get_by_role("button", name="Nouveau devis"))
+    for kind, label, qty, price in (("Diagnostic", "Diagnostic", "1", "40"), ("Main-d'œuvre", "Remplacement de la pompe", "1,5", "50"),
+                                    ("Pièce détachée", "Pompe de vidange", "1", "35")):
+        page.get_by_label("Type", exact=True).select_option(label=kind)
+        page.get_by_label("Désignation").fill(label)
+        page.get_by_label("Quantité").fill(qty)
+        page.get_by_label("Prix unitaire HT").fill(price)
+        _press(page, page.get_by_role("button", name="Ajouter la ligne"))
+    assert page.get_by_test_id("quote-ttc").inner_text().replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €"
+
+    _press(page, page.get_by_role("button", name="Vérifier le bonus"), navigates=False)
+    page.get_by_test_id("bonus-verdict").wait_for()
+    assert "50,00" in page.get_by_test_id("bonus-verdict").inner_text()
+    _press(page, page.get_by_role("button", name="Valider le devis (fixe le bonus)"))
+    assert "Bonus fixé à la validation" in page.get_by_test_id("frozen-bonus").inner_text()
+
+    _press(page, page.get_by_role("link", name="Faire signer sur la tablette"))
+    _draw(page, page.get_by_test_id("pad-quote"))
+    _press(page, page.get_by_role("button", name="J'accepte le devis"))
+    assert page.get_by_test_id("quote-status").inner_text() == "Accepté"
+
+    _press(page, page.get_by_role("button", name="Émettre la facture"))
+    assert "130,00" in page.get_by_test_id("amount-due").inner_text()
+    assert "ready" in page.get_by_test_id("claim-status").inner_text()
+    document = page.request.get(live_server + page.get_by_test_id("invoice-pdf").get_attribute("href"))
+    assert document.ok and pdf.pages(document.body()) == 1
+    with app.app_context(), as_shop(shop.id):
+        claim = db.session.execute(db.select(Claim)).scalar_one()
+        assert claim.status == "ready" and {"invoice"} <= set(claim.attachments)
