@@ -153,3 +153,12 @@ def test_user_audit_entry_never_contains_the_password_hash(app, shop):
         assert rows
         for row in rows:
             assert row.changes.get("password_hash", [None, "•••"])[1] == "•••"
+
+
+def test_invoice_prefix_is_checked_and_kept(app, as_role, shop):
+    client = as_role("owner")
+    resp = client.post("/parametres/boutique", data={**GOOD, "invoice_prefix": "F 2026 ?"})
+    assert resp.status_code == 422 and "Lettres, chiffres, - _ / et {AAAA}" in html.unescape(resp.get_data(as_text=True))
+    assert client.post("/parametres/boutique", data={**GOOD, "invoice_prefix": "ATL-{AAAA}-"}).status_code in (302, 303)
+    with app.app_context():
+        assert db.session.get(Shop, shop.id).invoice_prefix == "ATL-{AAAA}-"

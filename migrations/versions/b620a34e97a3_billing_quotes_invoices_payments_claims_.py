@@ -137,6 +137,8 @@ def upgrade():
     sa.Column('bonus_amount', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('external_id', sa.String(length=80), nullable=True),
+    sa.Column('attached', sa.JSON(), nullable=False),
+    sa.Column('status_text', sa.String(length=200), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),

@@ -29,6 +29,7 @@ LINK_MAX_AGE = 30 * 24 * 3600  # an e-mailed quote link works 30 days (and until
 def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, verdict=None, organism_note=None):
     order = db.session.get(RepairOrder, quote.order_id)
     return render("billing/quote.html", quote=quote, order=order, totals=services.totals(quote.lines), form=form or LineForm(),
+                  repair_codes=services.repair_codes(order),
                   kinds=KIND_LABELS, labels=states.LABELS, verdict=verdict, organism_note=organism_note,
                   invoice=services.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
 
@@ -75,6 +76,20 @@ def remove_line(quote_id: int, line_id: int):
         services.remove_line(quote, line_id)
     except services.BillingError as exc:
         flash(str(exc), "danger")
+    return redirect_to("billing.quote", quote_id=quote.id)
+
+
+@bp.post("/devis/<int:quote_id>/code")
+@allow("owner", "technician")
+def set_repair_code(quote_id: int):
+    """The repair code sent with the claim (it does not change the bonus)."""
+    quote = db.get_or_404(Quote, quote_id)
+    try:
+        services.set_repair_code(quote, request.form.get("repair_code", ""))
+    except services.BillingError as exc:
+        flash(str(exc), "danger")
+    else:
+        flash(_("Code de réparation enregistré."), "success")
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -216,7 +231,9 @@ def _invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=
     payments = db.session.execute(db.select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)).scalars().all()
     credit_note = db.session.execute(db.select(Invoice).where(Invoice.credits_id == invoice.id)).scalar_one_or_none()
     claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
-    return render("billing/invoice.html", invoice=invoice, payments=payments, balance=services.balance(invoice) if invoice.kind == "invoice" else None,
+    from ..claims.payload import missing
+
+    return render("billing/invoice.html", invoice=invoice, claim_missing=missing(claim) if claim else [], payments=payments, balance=services.balance(invoice) if invoice.kind == "invoice" else None,
                   credit_note=credit_note, claim=claim, methods=METHOD_LABELS, payment_form=payment_form or PaymentForm(),
                   credit_form=credit_form or CreditForm(), issue_key=str(uuid.uuid4()), status=status)
 

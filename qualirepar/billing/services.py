@@ -125,6 +125,27 @@ def remove_line(quote: Quote, line_id: int) -> None:
     db.session.commit()
 
 
+def repair_codes(order: RepairOrder) -> list:
+    """The repair codes the organisms list for the appliance's product (and for every product)."""
+    from sqlalchemy import or_
+
+    from ..catalog.models import Code
+
+    appliance = db.session.get(Appliance, order.appliance_id)
+    return list(db.session.execute(db.select(Code).where(Code.kind == "repair", or_(
+        Code.product_type_id == appliance.product_type_id, Code.product_type_id.is_(None))).order_by(Code.code)).scalars())
+
+
+def set_repair_code(quote: Quote, code: str) -> None:
+    code = (code or "").strip().upper()
+    if len(code) > 20:
+        raise BillingError(_("Code de réparation trop long (20 caractères au plus)."))
+    if db.session.execute(db.select(Invoice.id).where(Invoice.quote_id == quote.id)).first():
+        raise BillingError(_("Ce devis est facturé : le code de réparation ne change plus."))
+    quote.repair_code = code or None
+    db.session.commit()
+
+
 def bonus_verdict(quote: Quote, day: dt.date | None = None) -> eligibility.Verdict:
     """What the rules say now for this quote: the catalog's verdict; a warranty return never has one."""
     order = db.session.get(RepairOrder, quote.order_id)
@@ -376,12 +397,28 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
         if existing is None:
             raise
         return existing
+    claim = None
     if bonus > 0:
-        db.session.add(Claim(order_id=order.id, invoice_id=invoice.id, organism=invoice.bonus_organism, status="ready",
-                             bonus_amount=bonus, attachments=_claim_attachments(order, stored.id)))
+        claim = Claim(order_id=order.id, invoice_id=invoice.id, organism=invoice.bonus_organism, status="ready",
+                      bonus_amount=bonus, attachments=_claim_attachments(order, stored.id), attached=[])
+        db.session.add(claim)
     note(order, "invoiced", {"invoice": (None, invoice.number)})
-    db.session.commit()
+    db.session.commit()  # the claim is a row before it is a job
+    if claim is not None:
+        _queue(claim)
     return invoice
+
+
+def _queue(claim: Claim) -> None:
+    from flask import current_app
+
+    from ..claims.submit import enqueue_submission
+
+    try:
+        enqueue_submission(claim)
+    except Exception:  # noqa: BLE001 - Redis down: the claim stays "ready" and is sent later
+        db.session.rollback()
+        current_app.logger.exception("claim %s not queued; it stays ready", claim.id)
 
 
 def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -> Invoice:
@@ -413,7 +450,7 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     note_.file_id, note_.lines = stored.id, lines
     db.session.add(note_)
     claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
-    if claim is not None and claim.status == "ready":
+    if claim is not None and claim.status in ("ready", "queued"):
         claim.status = "cancelled"  # never sent: nothing to claim any more
         claim.last_error = _("Facture annulée par l'avoir %(n)s.", n=note_.number)
     note(invoice, "credited", {"credit_note": (None, note_.number)})

@@ -7,9 +7,16 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from flask_babel import lazy_gettext as _l
+
 from ..audit import Audited, utcnow
 from ..extensions import db
 from ..tenancy import TenantScoped
+
+
+STATUS_LABELS = {"ready": _l("prête"), "queued": _l("en file d'envoi"), "creating": _l("en cours d'envoi"),
+                 "created": _l("créée chez l'organisme"), "submitted": _l("envoyée"), "needs_attention": _l("à corriger"),
+                 "cancelled": _l("annulée")}
 
 
 class Claim(TenantScoped, Audited, db.Model):
@@ -23,8 +30,14 @@ class Claim(TenantScoped, Audited, db.Model):
     bonus_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     attachments: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> stored_file id
     external_id: Mapped[str | None] = mapped_column(String(80))
+    attached: Mapped[list] = mapped_column(JSON, default=list)  # kinds already uploaded to the organism
+    status_text: Mapped[str | None] = mapped_column(String(200))  # the organism's own words
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("invoice_id"),)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))

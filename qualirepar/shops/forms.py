@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, URLField
-from wtforms.validators import DataRequired, Email, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
 from .. import validators as v
 from ..eco.models import ENVIRONMENTS
@@ -27,6 +27,10 @@ class ShopForm(FlaskForm):
     phone = StringField(_l("Téléphone"), validators=[Optional(), v.phone])
     email = _email()
     logo = FileField(_l("Logo (PNG ou JPEG, 2 Mo au plus)"))
+    invoice_prefix = StringField(_l("Préfixe des numéros de facture"), default="F{AAAA}-", validators=[
+        Optional(), Length(max=20), Regexp(r"^[A-Za-z0-9_{}/-]+$", message=_l("Lettres, chiffres, - _ / et {AAAA} (l'année) seulement."))],
+        description=_l("{AAAA} est remplacé par l'année : F{AAAA}- donne F2026-00001, F2026-00002… La numérotation suit sans trou "
+                       "pour chaque préfixe ; changer de préfixe ouvre une nouvelle série."))
 
 
 class SiteForm(FlaskForm):

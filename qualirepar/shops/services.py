@@ -53,6 +53,7 @@ def update_shop(shop: Shop, form) -> None:
             raise SettingsError(str(exc), "logo") from exc
     for name in ("name", "siret", "vat_number", "label_number", "label_valid_until", "street", "postcode", "city", "phone", "email"):
         setattr(shop, name, getattr(form, name).data or None)
+    shop.invoice_prefix = (form.invoice_prefix.data or "").strip() or "F{AAAA}-"
     if new_logo and old_logo:
         db.session.delete(old_logo)
     try:

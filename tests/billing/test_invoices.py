@@ -53,7 +53,7 @@ def test_an_invoice_with_the_bonus_and_its_claim(app, shop):
         assert (invoice.bonus_amount, invoice.bonus_organism, invoice.amount_due) == (D("50.00"), "ecologic", D("130.00"))
         claim = db.session.execute(db.select(Claim)).scalar_one()
         assert (claim.invoice_id, claim.order_id, claim.organism, claim.status, claim.bonus_amount) == (
-            invoice.id, order.id, "ecologic", "ready", D("50.00"))
+            invoice.id, order.id, "ecologic", "queued", D("50.00"))
         assert claim.attachments["invoice"] == invoice.file_id and "nameplate" in claim.attachments
         stored = db.session.get(StoredFile, invoice.file_id)
         data = get_storage().read(stored.storage_key)
@@ -187,3 +187,17 @@ def test_twenty_invoices_issued_at_the_same_instant_get_twenty_consecutive_numbe
     assert errors == []
     year = dt.date.today().year
     assert sorted(numbers) == [f"F{year}-{n:05d}" for n in range(1, 21)]
+
+
+def test_the_shop_chooses_its_prefix_and_each_prefix_is_a_series(app, shop):
+    from qualirepar.shops.models import Shop
+
+    first = _issue(app, shop, washing_machine_order(app, shop.id, serial_number="A-1"))
+    with app.app_context():
+        db.session.get(Shop, shop.id).invoice_prefix = "ATL-{AAAA}/"
+        db.session.commit()
+    second = _issue(app, shop, washing_machine_order(app, shop.id, serial_number="A-2"))
+    with app.app_context(), as_shop(shop.id):
+        year = dt.date.today().year
+        assert db.session.get(Invoice, first).number == f"F{year}-00001"
+        assert db.session.get(Invoice, second).number == f"ATL-{year}/00001"

@@ -98,10 +98,10 @@ def test_the_invoice_is_issued_once_and_paid(app, shop):
     with app.app_context(), as_shop(shop.id):
         assert db.session.execute(db.select(db.func.count(Invoice.id))).scalar_one() == 1
         claim = db.session.execute(db.select(Claim)).scalar_one()
-        assert claim.status == "ready" and claim.bonus_amount == 50
+        assert claim.status == "queued" and claim.bonus_amount == 50
     invoice_url = first.headers["Location"]
     page = _page(tech.get(invoice_url))
-    assert "Net à payer" in page and "130,00 €" in page and "statut « ready »" in page
+    assert "Net à payer" in page and "130,00 €" in page and "statut « en file d'envoi »" in page
     data = tech.get(invoice_url + ".pdf").data
     assert pdf.pages(data) == 1 and "Net à payer 130,00 €" in " ".join(pdf.text(data).split())
     too_much = tech.post(invoice_url + "/paiements", data={"method": "card", "amount": "500"})

@@ -137,3 +137,17 @@ def test_an_expired_quote_cannot_be_accepted(app, shop):
         with pytest.raises(billing.BillingError, match="expiré"):
             billing.decide(quote, True, "link", "127.0.0.1")
         assert quote.status == "expired"
+
+
+def test_the_organisms_own_calculation_is_asked_and_compared(app, shop, sandbox_accounts):
+    from qualirepar.catalog.models import ProductType
+
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        product = db.session.execute(db.select(ProductType).where(ProductType.name == "Lave-linge")).scalar_one()
+        assert product.ecologic_id, "the catalog links the product to Ecologic's id"
+        quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
+        verdict = billing.bonus_verdict(quote)
+        assert billing.organism_verdict(quote, verdict) == "L'organisme confirme le calcul."
+        verdict.amount = D("45.00")  # the catalog would be out of date
+        assert billing.organism_verdict(quote, verdict).startswith("Désaccord : l'organisme calcule 50,00")

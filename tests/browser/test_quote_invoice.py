@@ -7,7 +7,7 @@ from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
-from .. import pdf
+from .. import factories, pdf
 from ..billing.helpers import washing_machine_order
 from .test_intake import _draw
 from .test_shell import _login
@@ -24,7 +24,8 @@ def _press(page, target, navigates=True):
 
 
 def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, app):
-    order_id = washing_machine_order(app, shop.id)
+    site = factories.make_site(app, shop.id, ecologic_site_id="ECL-SITE-1")
+    order_id = washing_machine_order(app, shop.id, site_id=site, symptom_code="111", email="lea@exemple.fr")
     _login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order_id}")
     _press(page, page.get_by_role("button", name="Nouveau devis"))
@@ -36,6 +37,9 @@ def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, a
         page.get_by_label("Prix unitaire HT").fill(price)
         _press(page, page.get_by_role("button", name="Ajouter la ligne"))
     assert page.get_by_test_id("quote-ttc").inner_text().replace("\u202f", " ").replace("\u00a0", " ") == "180,00 €"
+
+    page.get_by_label("Code de réparation").fill("R01")
+    _press(page, page.get_by_role("button", name="Enregistrer"))
 
     _press(page, page.get_by_role("button", name="Vérifier le bonus"), navigates=False)
     page.get_by_test_id("bonus-verdict").wait_for()
@@ -50,9 +54,10 @@ def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, a
 
     _press(page, page.get_by_role("button", name="Émettre la facture"))
     assert "130,00" in page.get_by_test_id("amount-due").inner_text()
-    assert "ready" in page.get_by_test_id("claim-status").inner_text()
+    assert "en file d'envoi" in page.get_by_test_id("claim-status").inner_text()
+    assert page.get_by_test_id("claim-complete").is_visible()  # from the invoice to the claim: nothing typed
     document = page.request.get(live_server + page.get_by_test_id("invoice-pdf").get_attribute("href"))
     assert document.ok and pdf.pages(document.body()) == 1
     with app.app_context(), as_shop(shop.id):
         claim = db.session.execute(db.select(Claim)).scalar_one()
-        assert claim.status == "ready" and {"invoice"} <= set(claim.attachments)
+        assert claim.status == "queued" and {"invoice"} <= set(claim.attachments)

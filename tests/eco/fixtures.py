@@ -130,3 +130,21 @@ def attachments() -> list[Attachment]:
 
 
 OTHER_SITE = OTHER["sites"][0]
+
+
+@pytest.fixture
+def sandbox_accounts(app, shop, sandbox, monkeypatch):
+    """The shop's two accounts, pointing at the sandbox (the app's clients talk to it over HTTP)."""
+    from qualirepar.eco.models import EcoAccount
+    from qualirepar.eco.sandbox.seed import DEMO
+    from qualirepar.extensions import db
+    from qualirepar.tenancy import as_shop
+
+    monkeypatch.setitem(app.config, "ECO_SANDBOX_URL", sandbox.url)
+    with app.app_context(), as_shop(shop.id):
+        eco = EcoAccount(organism="ecosystem", environment="sandbox", login=DEMO["username"], repairer_id=DEMO["repairer_id"])
+        eco.secret = DEMO["password"]
+        ecl = EcoAccount(organism="ecologic", environment="sandbox")
+        ecl.secret = DEMO["api_key"]
+        db.session.add_all([eco, ecl])
+        db.session.commit()

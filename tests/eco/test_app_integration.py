@@ -6,21 +6,8 @@ from qualirepar.eco.ecologic import EcologicClient
 from qualirepar.eco.ecosystem import EcosystemClient
 from qualirepar.eco.models import EcoAccount, EcoExchange
 from qualirepar.eco.registry import base_url, client_for
-from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
-
-
-@pytest.fixture
-def sandbox_accounts(app, shop, sandbox, monkeypatch):
-    monkeypatch.setitem(app.config, "ECO_SANDBOX_URL", sandbox.url)
-    with app.app_context(), as_shop(shop.id):
-        eco = EcoAccount(organism="ecosystem", environment="sandbox", login=DEMO["username"], repairer_id=DEMO["repairer_id"])
-        eco.secret = DEMO["password"]
-        ecl = EcoAccount(organism="ecologic", environment="sandbox")
-        ecl.secret = DEMO["api_key"]
-        db.session.add_all([eco, ecl])
-        db.session.commit()
 
 
 def test_registry_builds_each_provider_with_its_url(app, shop, sandbox_accounts, sandbox):

@@ -1,0 +1,100 @@
+"""The claim as the organism receives it, built from what the shop already recorded: the intake
+(customer, appliance, symptom, site), the quote (repair code, parts, labour) and the invoice
+(number, date, amounts, PDF). Nothing is typed a second time."""
+from __future__ import annotations
+
+from dataclasses import fields
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from ..billing.models import Invoice, InvoiceLine, Quote
+from ..catalog.models import Brand, ProductType
+from ..eco import types as eco
+from ..eco.models import EcoAccount
+from ..extensions import db
+from ..repairs.models import Appliance, Customer, RepairOrder
+from ..shops.models import RepairSite
+from .models import Claim
+
+OTHER_BRAND = {"ecosystem": "0000"}  # ecosystem's id for a brand outside its list (DOMAIN.md, brands.csv)
+
+
+def _sum(lines: list[InvoiceLine], *kinds: str) -> Decimal:
+    return sum((ln.total_ht for ln in lines if ln.kind in kinds), Decimal("0.00"))
+
+
+def build(claim: Claim) -> eco.ClaimPayload:
+    """Everything the organism needs for this claim. Ids the shop has not linked yet come out empty,
+    and `missing` names them."""
+    invoice = db.session.get(Invoice, claim.invoice_id)
+    order = db.session.get(RepairOrder, claim.order_id)
+    quote = db.session.get(Quote, invoice.quote_id) if invoice.quote_id else None
+    appliance = db.session.get(Appliance, order.appliance_id)
+    customer = db.session.get(Customer, order.customer_id)
+    product = db.session.get(ProductType, appliance.product_type_id) if appliance.product_type_id else None
+    brand = db.session.get(Brand, appliance.brand_id) if appliance.brand_id else None
+    site = db.session.get(RepairSite, order.site_id) if order.site_id else None
+    account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one_or_none()
+    ext = "ecosystem_id" if claim.organism == "ecosystem" else "ecologic_id"
+    brand_id = getattr(brand, ext, None) if brand else None
+    lines = list(invoice.lines)
+    parts = [ln for ln in lines if ln.kind == "part"]
+    buyer = invoice.buyer  # the customer as invoiced
+    return eco.ClaimPayload(
+        reference=invoice.number, repair_date=invoice.issued_on,
+        repairer_id=account.repairer_id if account else None,
+        site_id=(site.ecosystem_place_id if claim.organism == "ecosystem" else site.ecologic_site_id) if site else "",
+        product_id=getattr(product, ext, None) or "" if product else "",
+        brand_id=brand_id or OTHER_BRAND.get(claim.organism, ""),
+        brand_name=None if brand_id else appliance.brand_name,
+        serial_number=appliance.serial_number,
+        customer=eco.Customer(title=buyer.get("title") or customer.title or "", last_name=buyer["last_name"],
+                              first_name=buyer["first_name"], email=buyer.get("email"), phone=buyer.get("phone"),
+                              street=buyer["street"], postcode=buyer["postcode"], city=buyer["city"]),
+        total_incl_vat=invoice.total_ttc, bonus=invoice.bonus_amount,
+        repair_code=quote.repair_code if quote else None, symptom_code=order.symptom_code,
+        commercial_reference=appliance.commercial_reference, purchase_date=appliance.purchase_date,
+        failure_description=order.fault_description, quote_number=quote.number if quote else None,
+        labor_cost=_sum(lines, "labour", "diagnosis"), spare_parts_cost=_sum(lines, "part"), travel_cost=_sum(lines, "travel"),
+        total_excl_vat=invoice.total_ht,
+        new_parts=sum(1 for p in parts if p.part_origin != "reused"),
+        circular_parts=sum(1 for p in parts if p.part_origin == "reused"),
+    )
+
+
+# What each organism cannot do without (DOMAIN.md §4; the pre-flight of the claims issue adds the
+# rules on dates, amounts and files).
+REQUIRED = {
+    "ecosystem": ("repairer_id", "site_id", "product_id", "brand_id", "serial_number", "repair_code", "customer.email"),
+    "ecologic": ("site_id", "product_id", "brand_id", "serial_number", "repair_code", "symptom_code"),
+}
+LABELS = {
+    "repairer_id": _l("l'identifiant réparateur du compte"), "site_id": _l("l'identifiant du lieu de réparation chez l'organisme"),
+    "product_id": _l("l'identifiant du type de produit chez l'organisme"), "brand_id": _l("la marque chez l'organisme"),
+    "serial_number": _l("le numéro de série"), "repair_code": _l("le code de réparation (sur le devis)"),
+    "symptom_code": _l("le code symptôme (sur le bon de prise en charge)"), "customer.email": _l("l'e-mail du client"),
+}
+
+
+def missing(claim: Claim, payload: eco.ClaimPayload | None = None) -> list[str]:
+    """What the claim still lacks for its organism, in French."""
+    payload = payload or build(claim)
+    absent = []
+    for name in REQUIRED.get(claim.organism, ()):
+        obj, attr = (payload.customer, name.split(".", 1)[1]) if name.startswith("customer.") else (payload, name)
+        if not getattr(obj, attr, None):
+            absent.append(str(LABELS[name]))
+    return absent
+
+
+def filled_fields(payload: eco.ClaimPayload) -> int:
+    """How many fields of the payload carry a value (for the figures of the note)."""
+    count = 0
+    for f in fields(payload):
+        value = getattr(payload, f.name)
+        if isinstance(value, eco.Customer):
+            count += sum(1 for g in fields(value) if getattr(value, g.name))
+        elif value not in (None, "", 0):
+            count += 1
+    return count

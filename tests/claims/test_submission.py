@@ -1,0 +1,101 @@
+"""A claim created at invoicing is sent by its job to the organism (the sandbox, over HTTP): create,
+each attachment, submit; run again it sends nothing twice; what is missing or refused is kept on the
+claim in French instead of being sent."""
+import uuid
+
+import pytest
+
+from qualirepar.billing import services as billing
+from qualirepar.claims import submit
+from qualirepar.claims.models import Claim
+from qualirepar.eco.sandbox.seed import DEMO
+from qualirepar.extensions import db
+from qualirepar.jobs import get_queue
+from qualirepar.repairs.models import RepairOrder
+from qualirepar.tenancy import as_shop
+
+from .. import factories
+from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..checklists.helpers import fill
+
+LYON = DEMO["sites"][0]  # (name, ecosystem place id, Ecologic site id, postcode, city)
+
+
+def _invoice(app, shop, site_fields, **order_fields):
+    site = factories.make_site(app, shop.id, **site_fields)
+    order_id = washing_machine_order(app, shop.id, site_id=site, **order_fields)
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        fill(order, "checkin")  # the nameplate photo
+        quote = quote_with(order, *STANDARD)
+        billing.set_repair_code(quote, "R01")
+        billing.validate(quote, None)
+        billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+        return db.session.execute(db.select(Claim.id)).scalar_one()
+
+
+def _claim(app, shop, claim_id) -> Claim:
+    with app.app_context(), as_shop(shop.id):
+        claim = db.session.get(Claim, claim_id)
+        db.session.expunge(claim)
+        return claim
+
+
+def test_issuing_the_invoice_queues_the_claim_and_the_job_sends_it(app, shop, sandbox_accounts):
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111", email="lea@exemple.fr")
+    assert _claim(app, shop, claim_id).status == "queued"
+    with app.test_request_context():
+        jobs = get_queue().jobs
+        assert [j.func_name for j in jobs] == ["qualirepar.claims.submit.submit_job"] and jobs[0].args == (shop.id, claim_id)
+        assert jobs[0].perform() == "submitted"  # what the worker runs
+    claim = _claim(app, shop, claim_id)
+    assert claim.external_id and claim.submitted_at and claim.last_error is None
+    assert set(claim.attached) == {"invoice", "nameplate"}
+    with app.test_request_context():
+        assert submit.submit_job(shop.id, claim_id) == "submitted"  # run again: nothing sent twice
+    from qualirepar.eco.models import EcoExchange
+
+    with app.app_context(), as_shop(shop.id):
+        creates = db.session.execute(db.select(EcoExchange).where(EcoExchange.path.contains("createclaim"))).scalars().all()
+        assert len(creates) == 1
+
+
+def test_a_claim_missing_something_is_not_sent(app, shop, sandbox_accounts):
+    claim_id = _invoice(app, shop, {"ecologic_site_id": None})  # no site id, no symptom code
+    with app.test_request_context():
+        assert submit.submit_job(shop.id, claim_id) == "needs_attention"
+    claim = _claim(app, shop, claim_id)
+    assert claim.external_id is None
+    assert "l'identifiant du lieu de réparation chez l'organisme" in claim.last_error and "code symptôme" in claim.last_error
+
+
+def test_without_credentials_the_claim_waits_for_them(app, shop):
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    with app.test_request_context():
+        assert submit.submit_job(shop.id, claim_id) == "needs_attention"
+    assert "Aucun identifiant ecologic" in _claim(app, shop, claim_id).last_error
+
+
+def test_a_transient_error_is_retried_from_the_step_reached(app, shop, sandbox_accounts, monkeypatch):
+    from qualirepar.eco.ecologic import EcologicClient
+    from qualirepar.eco.errors import TransientError
+    from qualirepar.eco.models import EcoExchange
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    real_attach, calls = EcologicClient.attach, {"n": 0}
+
+    def flaky(self, external_id, attachment):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise TransientError("Ecologic ne répond pas", 503)
+        return real_attach(self, external_id, attachment)
+
+    monkeypatch.setattr(EcologicClient, "attach", flaky)
+    with app.test_request_context(), as_shop(shop.id):
+        claim = db.session.get(Claim, claim_id)
+        with pytest.raises(TransientError):
+            submit.submit(claim)  # RQ retries the job with back-off
+        assert claim.status == "created" and len(claim.attached) == 1  # the first file is kept as sent
+        assert submit.submit(claim) == "submitted"  # the retry goes on from there
+        creates = db.session.execute(db.select(EcoExchange).where(EcoExchange.path.contains("createclaim"))).scalars().all()
+        assert len(creates) == 1
