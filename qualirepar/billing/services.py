@@ -310,11 +310,8 @@ def _snapshots(order: RepairOrder, shop: Shop) -> tuple[dict, dict, dict]:
 def render_invoice_pdf(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None) -> bytes:
     from weasyprint import HTML
 
-    from ..repairs.returns import warranty_ends
-
-    warranty_end = warranty_ends(invoice.issued_on) if invoice.kind == "invoice" else None
     html = render_template("billing/invoice_pdf.html", invoice=invoice, lines=lines, credited=credited,
-                           organism_label=_organism_label(invoice.bonus_organism), warranty_end=warranty_end)
+                           organism_label=_organism_label(invoice.bonus_organism))
     return HTML(string=html).write_pdf()
 
 
