@@ -71,7 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .billing import bp as billing_bp
     from .catalog import bp as catalog_bp
-    from .checklists import bp as checklists_bp, settings_bp as checklist_settings_bp
+    from .checklists import bp as checklists_bp
+    from .checklists import settings_bp as checklist_settings_bp
+    from .claims import bp as claims_bp
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
@@ -79,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
 

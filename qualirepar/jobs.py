@@ -71,16 +71,22 @@ def init_app(app: Flask) -> None:
 
 
 DAILY_CATALOG_SYNC = "15 4 * * *"  # every night at 04:15 (server time)
+CLAIM_SWEEP = "*/5 * * * *"  # claims left sending by a dead worker are queued again
+CLAIM_STATUS_SYNC = "*/30 * * * *"  # claims with an organism: where they stand
 
 
 def init_scheduler(app: Flask) -> None:
     @app.cli.command("scheduler")
     def scheduler_command() -> None:
-        """Run the periodic jobs (RQ cron): the nightly catalog sync of every shop."""
+        """Run the periodic jobs (RQ cron): the nightly catalog sync, the claims' sweeper and status sync."""
         from rq.cron import CronScheduler
 
         from .catalog.tasks import sync_all
 
+        from .claims.submit import sweep, sync_all as claims_sync_all
+
         cron = CronScheduler(connection=get_redis())
         cron.register(sync_all, "default", cron=DAILY_CATALOG_SYNC, name="catalog-sync-all", job_timeout=1800)
+        cron.register(sweep, "default", cron=CLAIM_SWEEP, name="claims-sweep", job_timeout=300)
+        cron.register(claims_sync_all, "default", cron=CLAIM_STATUS_SYNC, name="claims-status-sync", job_timeout=600)
         cron.start()

@@ -15,8 +15,12 @@ from ..tenancy import TenantScoped
 
 
 STATUS_LABELS = {"ready": _l("prête"), "queued": _l("en file d'envoi"), "creating": _l("en cours d'envoi"),
-                 "created": _l("créée chez l'organisme"), "submitted": _l("envoyée"), "needs_attention": _l("à corriger"),
+                 "created": _l("créée chez l'organisme"), "submitted": _l("envoyée, en cours d'examen"),
+                 "needs_attention": _l("à corriger"), "incomplete": _l("incomplète selon l'organisme"),
+                 "accepted": _l("acceptée, paiement attendu"), "paid": _l("payée"), "rejected": _l("refusée"),
                  "cancelled": _l("annulée")}
+SENDING = ("ready", "queued", "creating", "created")  # ours: not yet with the organism
+AT_ORGANISM = ("submitted", "incomplete", "accepted")  # the status sync polls these
 
 
 class Claim(TenantScoped, Audited, db.Model):
@@ -33,7 +37,9 @@ class Claim(TenantScoped, Audited, db.Model):
     attached: Mapped[list] = mapped_column(JSON, default=list)  # kinds already uploaded to the organism
     status_text: Mapped[str | None] = mapped_column(String(200))  # the organism's own words
     last_error: Mapped[str | None] = mapped_column(Text)
+    amount_accepted: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))  # what the organism says it covers
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    step_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)  # last step: the sweeper's clock
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("invoice_id"),)
@@ -41,3 +47,16 @@ class Claim(TenantScoped, Audited, db.Model):
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
+
+
+class ClaimEvent(TenantScoped, db.Model):
+    """One change in a claim's life, for its timeline: ours (sent, to correct) and the organism's."""
+
+    __tablename__ = "claim_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_before: Mapped[str | None] = mapped_column(String(20))
+    status_after: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)  # the organism's words, or ours

@@ -67,7 +67,7 @@ def build(claim: Claim) -> eco.ClaimPayload:
 # rules on dates, amounts and files).
 REQUIRED = {
     "ecosystem": ("repairer_id", "site_id", "product_id", "brand_id", "serial_number", "repair_code", "customer.email"),
-    "ecologic": ("site_id", "product_id", "brand_id", "serial_number", "repair_code", "symptom_code"),
+    "ecologic": ("site_id", "product_id", "brand_id", "serial_number", "repair_code", "symptom_code", "customer.email"),
 }
 LABELS = {
     "repairer_id": _l("l'identifiant réparateur du compte"), "site_id": _l("l'identifiant du lieu de réparation chez l'organisme"),
@@ -77,15 +77,20 @@ LABELS = {
 }
 
 
-def missing(claim: Claim, payload: eco.ClaimPayload | None = None) -> list[str]:
-    """What the claim still lacks for its organism, in French."""
+def missing_keys(claim: Claim, payload: eco.ClaimPayload | None = None) -> list[str]:
+    """The required fields (names of REQUIRED) the claim still lacks for its organism."""
     payload = payload or build(claim)
     absent = []
     for name in REQUIRED.get(claim.organism, ()):
         obj, attr = (payload.customer, name.split(".", 1)[1]) if name.startswith("customer.") else (payload, name)
         if not getattr(obj, attr, None):
-            absent.append(str(LABELS[name]))
+            absent.append(name)
     return absent
+
+
+def missing(claim: Claim, payload: eco.ClaimPayload | None = None) -> list[str]:
+    """What the claim still lacks for its organism, in French."""
+    return [str(LABELS[name]) for name in missing_keys(claim, payload)]
 
 
 def filled_fields(payload: eco.ClaimPayload) -> int:

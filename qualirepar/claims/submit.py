@@ -23,15 +23,24 @@ from ..files.storage import get_storage
 from ..jobs import enqueue
 from ..tenancy import as_shop
 from . import payload as payloads
-from .models import Claim
+from . import preflight
+from .models import AT_ORGANISM, SENDING, Claim, ClaimEvent
 
 RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])  # transient errors: back off, then the sweeper (claims issue)
-OPEN = ("ready", "queued", "creating", "created")
+OPEN = SENDING
+STUCK_AFTER_MINUTES = 10  # a claim still sending after this was left by a dead worker or a lost queue
+
+
+def set_status(claim: Claim, status: str, text: str | None = None) -> None:
+    """Every change of a claim's status is an event of its timeline."""
+    if status != claim.status or text:
+        db.session.add(ClaimEvent(claim_id=claim.id, status_before=claim.status, status_after=status, text=text))
+    claim.status, claim.step_at = status, utcnow()
 
 
 def enqueue_submission(claim: Claim) -> None:
     """After the claim row is committed: queue its submission (the row holds the state, not the job)."""
-    claim.status = "queued"
+    set_status(claim, "queued")
     db.session.commit()
     enqueue(submit_job, claim.shop_id, claim.id, job_id=f"claim-submit-{claim.id}-{int(utcnow().timestamp())}",
             retry=RETRY, job_timeout=300)
@@ -47,7 +56,8 @@ def submit_job(shop_id: int, claim_id: int) -> str:
 
 
 def _attention(claim: Claim, message: str) -> str:
-    claim.status, claim.last_error = "needs_attention", message
+    set_status(claim, "needs_attention", message)
+    claim.last_error = message
     note(claim, "needs_attention", {"last_error": (None, message)})
     db.session.commit()
     return claim.status
@@ -56,19 +66,14 @@ def _attention(claim: Claim, message: str) -> str:
 def submit(claim: Claim) -> str:
     """Run the next steps of the claim; a transient error is raised (RQ retries), a refusal is kept."""
     p = payloads.build(claim)
-    absent = payloads.missing(claim, p)
-    if absent:
-        return _attention(claim, _("À compléter avant l'envoi : %(m)s.", m=", ".join(str(a) for a in absent)))
-    account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one_or_none()
-    if account is None or not account.secret_encrypted:
-        return _attention(claim, _("Aucun identifiant %(o)s enregistré : ajoutez-le dans Paramètres → Éco-organismes.", o=claim.organism))
+    problems = preflight.check(claim, p)
+    if problems:
+        return _attention(claim, _("À corriger avant l'envoi : %(m)s", m=preflight.total(problems)))
+    account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one()
     log = ExchangeLog(claim.shop_id)
     try:
         client = client_for(account, log)
-        required = client.required_attachments(p)
-        lacking = sorted(required - set(claim.attachments))
-        if lacking:
-            return _attention(claim, _("Pièces jointes manquantes : %(k)s.", k=", ".join(lacking)))
+        required = client.required_attachments(p) | preflight.required_attachments(claim, p)
         if claim.external_id is None:
             if claim.status == "creating":  # the last create got no answer: did it happen?
                 try:
@@ -78,11 +83,11 @@ def submit(claim: Claim) -> str:
                 if found is not None:
                     claim.external_id = found.external_id
             if claim.external_id is None:
-                claim.status = "creating"
+                set_status(claim, "creating")
                 db.session.commit()  # written before the call: an unknown outcome is looked up next time
                 state = client.create_claim(p)
                 claim.external_id = state.external_id
-            claim.status = "created"
+            set_status(claim, "created", _("Créée chez l'organisme : %(id)s", id=claim.external_id))
             db.session.commit()
         sent = list(claim.attached or [])
         for kind in sorted(required | set(claim.attachments)):
@@ -92,10 +97,17 @@ def submit(claim: Claim) -> str:
             client.attach(claim.external_id, Attachment(kind, stored.original_name, stored.content_type,
                                                         get_storage().read(stored.storage_key)))
             sent.append(kind)
-            claim.attached = list(sent)
+            claim.attached, claim.step_at = list(sent), utcnow()
             db.session.commit()
         state = client.submit(claim.external_id)
-        claim.status, claim.status_text, claim.submitted_at, claim.last_error = "submitted", state.status_text, utcnow(), None
+        claim.status_text = state.status_text
+        blocking = [e for e in state.errors if e.blocking]
+        if state.status in ("draft", "incomplete") or blocking:  # the organism says what is missing
+            detail = "; ".join(f"{e.field} : {e.message}" for e in blocking) or state.status_text
+            db.session.commit()
+            return _attention(claim, _("Incomplète selon l'organisme : %(d)s", d=detail))
+        set_status(claim, "submitted", state.status_text)
+        claim.submitted_at, claim.last_error = utcnow(), None
         note(claim, "submitted", {"external_id": (None, claim.external_id)})
         db.session.commit()
         return claim.status
@@ -115,3 +127,68 @@ def submit(claim: Claim) -> str:
     finally:
         log.save(claim.id)
         db.session.commit()
+
+
+# --- after the sending ------------------------------------------------------------------------
+
+
+def poll(claim: Claim) -> bool:
+    """Ask the organism where the claim stands; a change becomes an event. True if it changed."""
+    from ..eco.statuses import normalise
+
+    account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one_or_none()
+    if account is None or not claim.external_id:
+        return False
+    log = ExchangeLog(claim.shop_id)
+    try:
+        state = client_for(account, log).status(claim.external_id)
+    finally:
+        log.save(claim.id)
+    status = normalise(claim.organism, state.status_text) if state.status_text else state.status
+    status = "submitted" if status == "draft" else status  # created, not yet examined
+    changed = status != claim.status or state.status_text != claim.status_text
+    if changed:
+        set_status(claim, status, state.reject_reason or state.status_text)
+        claim.status_text = state.status_text
+        if state.amount_covered is not None:
+            claim.amount_accepted = state.amount_covered
+        if status == "rejected":
+            claim.last_error = state.reject_reason or state.status_text
+    db.session.commit()
+    return changed
+
+
+def sync_job(shop_id: int) -> int:
+    """Poll the shop's claims that are with the organism; how many changed."""
+    g.actor = "suivi des demandes de bonus"
+    changed = 0
+    with as_shop(shop_id):
+        for claim in db.session.execute(db.select(Claim).where(Claim.status.in_(AT_ORGANISM))).scalars().all():
+            try:
+                changed += poll(claim)
+            except errors.EcoError:
+                db.session.rollback()  # this one is asked again at the next round
+    return changed
+
+
+def sweep() -> int:
+    """Claims left sending (a worker killed, the queue lost) past the timeout are queued again; the
+    job goes on from the step each one reached."""
+    import datetime as dt
+
+    limit = utcnow() - dt.timedelta(minutes=STUCK_AFTER_MINUTES)
+    rows = db.session.execute(db.select(Claim.shop_id, Claim.id).where(Claim.status.in_(SENDING), Claim.step_at < limit),
+                              execution_options={"all_shops": True}).all()
+    for shop_id, claim_id in rows:
+        enqueue(submit_job, shop_id, claim_id, job_id=f"claim-submit-{claim_id}-{int(utcnow().timestamp())}", retry=RETRY,
+                job_timeout=300)
+    return len(rows)
+
+
+def sync_all() -> int:
+    """The schedule: one status round per shop that has claims with an organism."""
+    shops = db.session.execute(db.select(Claim.shop_id).where(Claim.status.in_(AT_ORGANISM)).distinct(),
+                               execution_options={"all_shops": True}).scalars().all()
+    for shop_id in shops:
+        enqueue(sync_job, shop_id, job_timeout=600)
+    return len(shops)

@@ -51,4 +51,5 @@ def test_what_is_not_linked_yet_is_named(app, shop):
         site.ecologic_site_id = None
         db.session.commit()
         assert [str(m) for m in payload.missing(claim)] == ["l'identifiant du lieu de réparation chez l'organisme",
-                                                            "le code symptôme (sur le bon de prise en charge)"]
+                                                            "le code symptôme (sur le bon de prise en charge)",
+                                                            "l'e-mail du client"]

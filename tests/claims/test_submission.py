@@ -22,13 +22,14 @@ LYON = DEMO["sites"][0]  # (name, ecosystem place id, Ecologic site id, postcode
 
 
 def _invoice(app, shop, site_fields, **order_fields):
+    order_fields.setdefault("email", "lea@exemple.fr")
     site = factories.make_site(app, shop.id, **site_fields)
     order_id = washing_machine_order(app, shop.id, site_id=site, **order_fields)
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")  # the nameplate photo
         quote = quote_with(order, *STANDARD)
-        billing.set_repair_code(quote, "R01")
+        billing.set_repair_code(quote, "G12")
         billing.validate(quote, None)
         billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
         return db.session.execute(db.select(Claim.id)).scalar_one()
@@ -42,7 +43,7 @@ def _claim(app, shop, claim_id) -> Claim:
 
 
 def test_issuing_the_invoice_queues_the_claim_and_the_job_sends_it(app, shop, sandbox_accounts):
-    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111", email="lea@exemple.fr")
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
     assert _claim(app, shop, claim_id).status == "queued"
     with app.test_request_context():
         jobs = get_queue().jobs
@@ -99,3 +100,87 @@ def test_a_transient_error_is_retried_from_the_step_reached(app, shop, sandbox_a
         assert submit.submit(claim) == "submitted"  # the retry goes on from there
         creates = db.session.execute(db.select(EcoExchange).where(EcoExchange.path.contains("createclaim"))).scalars().all()
         assert len(creates) == 1
+
+
+def _send(app, shop, claim_id):
+    with app.test_request_context():
+        assert submit.submit_job(shop.id, claim_id) == "submitted"
+    return _claim(app, shop, claim_id).external_id
+
+
+def test_the_status_sync_follows_the_organism_to_payment(app, shop, sandbox_accounts, sandbox):
+    import requests
+
+    from qualirepar.claims.models import ClaimEvent
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    external = _send(app, shop, claim_id)
+    with app.test_request_context():
+        assert submit.sync_job(shop.id) == 0  # nothing new: under review
+    sandbox.operator(requests, f"claims/ecologic/{external}/review")
+    with app.test_request_context():
+        assert submit.sync_job(shop.id) == 1
+    claim = _claim(app, shop, claim_id)
+    assert claim.status == "accepted"  # Ecologic states no amount here: the statement (payments) will
+    sandbox.operator(requests, "payments", claims=[["ecologic", external]], reference="VIR-ECL-1")
+    with app.test_request_context():
+        submit.sync_job(shop.id)
+    assert _claim(app, shop, claim_id).status == "paid"
+    with app.app_context(), as_shop(shop.id):
+        events = [e.status_after for e in db.session.execute(db.select(ClaimEvent).where(ClaimEvent.claim_id == claim_id)
+                                                               .order_by(ClaimEvent.id)).scalars()]
+    assert events == ["queued", "creating", "created", "submitted", "accepted", "paid"]
+
+
+def test_a_rejection_comes_back_with_its_reason(app, shop, sandbox_accounts, sandbox):
+    import requests
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    external = _send(app, shop, claim_id)
+    sandbox.operator(requests, f"claims/ecologic/{external}/reject", reason="07 : Impossible de lire la facture")
+    with app.test_request_context():
+        assert submit.sync_job(shop.id) == 1
+    claim = _claim(app, shop, claim_id)
+    assert claim.status == "rejected" and "Impossible de lire la facture" in claim.last_error
+
+
+def test_the_sweeper_requeues_a_claim_left_sending(app, shop, sandbox_accounts):
+    import datetime as dt
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    with app.test_request_context():
+        get_queue().empty()  # the queue was lost (Redis restarted without its data)
+        assert submit.sweep() == 0  # too recent: maybe a worker is on it
+        with as_shop(shop.id):
+            claim = db.session.get(Claim, claim_id)
+            claim.step_at = claim.step_at - dt.timedelta(minutes=submit.STUCK_AFTER_MINUTES + 1)
+            db.session.commit()
+        assert submit.sweep() == 1
+        jobs = get_queue().jobs
+        assert len(jobs) == 1 and jobs[0].perform() == "submitted"
+
+
+@pytest.mark.parametrize("change,message", [
+    ("warranty", "Retour sous garantie"),
+    ("bonus", "diffère du barème au jour de la facture"),
+    ("attachment", "Pièce jointe manquante : nameplate."),
+])
+def test_the_preflight_keeps_a_bad_claim_in_the_shop(app, shop, sandbox_accounts, change, message):
+    from qualirepar.claims import preflight
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    with app.test_request_context(), as_shop(shop.id):
+        claim = db.session.get(Claim, claim_id)
+        assert preflight.check(claim) == []
+        if change == "warranty":
+            order = db.session.get(RepairOrder, claim.order_id)
+            order.warranty_of_id = order.id  # linked as a return (any earlier order would do)
+        elif change == "bonus":
+            claim.bonus_amount = claim.bonus_amount + 5
+        else:
+            claim.attachments = {k: v for k, v in claim.attachments.items() if k != "nameplate"}
+        db.session.commit()
+        problems = preflight.check(claim)
+        assert any(message in p.message for p in problems)
+        assert all(p.fix for p in problems)  # each says where to fix it
+        assert submit.submit(claim) == "needs_attention" and message in claim.last_error and claim.external_id is None
