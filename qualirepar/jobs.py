@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
 DAILY_CATALOG_SYNC = "15 4 * * *"  # every night at 04:15 (server time)
 CLAIM_SWEEP = "*/5 * * * *"  # claims left sending by a dead worker are queued again
 CLAIM_STATUS_SYNC = "*/30 * * * *"  # claims with an organism: where they stand
+DRAFT_PURGE = "30 4 * * *"  # bons abandoned half-typed for 30 days
 
 
 def init_scheduler(app: Flask) -> None:
@@ -89,4 +90,7 @@ def init_scheduler(app: Flask) -> None:
         cron.register(sync_all, "default", cron=DAILY_CATALOG_SYNC, name="catalog-sync-all", job_timeout=1800)
         cron.register(sweep, "default", cron=CLAIM_SWEEP, name="claims-sweep", job_timeout=300)
         cron.register(claims_sync_all, "default", cron=CLAIM_STATUS_SYNC, name="claims-status-sync", job_timeout=600)
+        from .intake.services import purge_old_drafts
+
+        cron.register(purge_old_drafts, "default", cron=DRAFT_PURGE, name="intake-drafts-purge", job_timeout=300)
         cron.start()

@@ -162,3 +162,17 @@ def test_invoice_prefix_is_checked_and_kept(app, as_role, shop):
     assert client.post("/parametres/boutique", data={**GOOD, "invoice_prefix": "ATL-{AAAA}-"}).status_code in (302, 303)
     with app.app_context():
         assert db.session.get(Shop, shop.id).invoice_prefix == "ATL-{AAAA}-"
+
+
+def test_a_business_note_of_rolled_back_work_is_not_written(app, shop):
+    from qualirepar.audit import note
+    from qualirepar.tenancy import as_shop
+
+    with app.test_request_context(), as_shop(shop.id):
+        site = db.session.get(RepairSite, factories.make_site(app, shop.id))
+        note(site, "mailed_by_mistake")
+        db.session.rollback()  # the work it described did not happen
+        note(site, "checked")
+        db.session.commit()  # a note with no row change beside it is still written at commit
+        actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.entity == "repair_site")).scalars().all()
+    assert "checked" in actions and "mailed_by_mistake" not in actions

@@ -245,3 +245,18 @@ def discard_draft(key: str, user_id: int) -> None:
     if row is not None:
         db.session.delete(row)
         db.session.commit()
+
+
+DRAFT_KEEP_DAYS = 30
+
+
+def purge_old_drafts(days: int = DRAFT_KEEP_DAYS) -> int:
+    """Bons abandoned half-typed for more than `days` days leave the server (the nightly schedule)."""
+    import datetime as _dt
+
+    from sqlalchemy import delete
+
+    limit = utcnow() - _dt.timedelta(days=days)
+    result = db.session.execute(delete(IntakeDraft).where(IntakeDraft.updated_at < limit), execution_options={"all_shops": True})
+    db.session.commit()
+    return result.rowcount or 0

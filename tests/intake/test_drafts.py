@@ -137,3 +137,21 @@ def test_another_shops_customer_cannot_be_picked(app, as_role, shop, kettle):
         assert db.session.execute(db.select(Customer.last_name)).scalars().all() == ["Voisin"]  # untouched
     with app.app_context(), as_shop(shop.id):
         assert db.session.execute(db.select(Customer.last_name)).scalars().all() == ["Martin"]  # a new customer here
+
+
+def test_drafts_abandoned_for_a_month_are_purged(app, as_role, shop):
+    import datetime as dt
+
+    from qualirepar.intake.services import purge_old_drafts
+
+    client = as_role("technician")
+    old, recent = str(uuid.uuid4()), str(uuid.uuid4())
+    for key in (old, recent):
+        client.post(f"/dossiers/brouillons/{key}", data={"last_name": "Martin"})
+    with app.app_context(), as_shop(shop.id):
+        row = db.session.execute(db.select(IntakeDraft).where(IntakeDraft.key == old)).scalar_one()
+        row.updated_at = row.updated_at - dt.timedelta(days=31)
+        db.session.commit()
+    with app.app_context():
+        assert purge_old_drafts() == 1
+    assert _draft(app, shop, old) is None and _draft(app, shop, recent) is not None

@@ -201,3 +201,11 @@ def test_another_shops_field_is_not_found(app, as_role, shop):
     client.post("/connexion", data={"email": user.email, "password": factories.PASSWORD})
     assert client.get(f"/parametres/prise-en-charge/champs/{field_id}").status_code == 404
     assert client.post(f"/parametres/prise-en-charge/champs/{field_id}/supprimer").status_code == 404
+
+
+@pytest.mark.parametrize("typed", ["1e-2000000", "1E+40", "NaN", "12,5,3"])
+def test_a_number_no_shop_types_is_refused(app, as_role, shop, kettle, typed):
+    _settings(as_role("owner"), x_ceiling="shown")
+    resp = login_client(app, shop.emails["technician"]).post("/dossiers/nouveau", data=intake_form(kettle, x_ceiling=typed))
+    assert resp.status_code == 422 and "Nombre invalide" in _page(resp)
+    assert _orders(app, shop) == []
