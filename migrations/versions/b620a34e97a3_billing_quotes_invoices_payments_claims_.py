@@ -75,6 +75,7 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('quote_id', sa.Integer(), nullable=True),
     sa.Column('credits_id', sa.Integer(), nullable=True),
+    sa.Column('generation', sa.Integer(), nullable=False),
     sa.Column('issue_key', sa.String(length=36), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=False),
@@ -99,7 +100,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['shop_id'], ['shop.id'], name=op.f('fk_invoice_shop_id_shop'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
     sa.UniqueConstraint('shop_id', 'issue_key', name=op.f('uq_invoice_shop_id_issue_key')),
-    sa.UniqueConstraint('shop_id', 'number', name=op.f('uq_invoice_shop_id_number'))
+    sa.UniqueConstraint('shop_id', 'number', name=op.f('uq_invoice_shop_id_number')),
+    sa.UniqueConstraint('order_id', 'kind', 'generation', name=op.f('uq_invoice_order_id_kind_generation')),
+    sa.UniqueConstraint('credits_id', name=op.f('uq_invoice_credits_id'))
     )
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoice_credits_id'), ['credits_id'], unique=False)

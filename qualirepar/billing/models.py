@@ -76,6 +76,9 @@ class Invoice(TenantScoped, Audited, db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("repair_order.id"), index=True)
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quote.id"))
     credits_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)  # the invoice a credit note cancels
+    # The order's n-th invoice (0, then 1 after a credit note...): unique per order and kind, so two
+    # invoices issued at the same instant for one order cannot both be written.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
     issue_key: Mapped[str] = mapped_column(String(36))  # one invoice per click, however often it is sent
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     issued_on: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -94,7 +97,8 @@ class Invoice(TenantScoped, Audited, db.Model):
 
     lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position")
 
-    __table_args__ = (UniqueConstraint("shop_id", "number"), UniqueConstraint("shop_id", "issue_key"))
+    __table_args__ = (UniqueConstraint("shop_id", "number"), UniqueConstraint("shop_id", "issue_key"),
+                      UniqueConstraint("order_id", "kind", "generation"), UniqueConstraint("credits_id"))
 
 
 class InvoiceLine(TenantScoped, db.Model):

@@ -26,6 +26,11 @@ from .models import Invoice, Payment, Quote
 LINK_MAX_AGE = 30 * 24 * 3600  # an e-mailed quote link works 30 days (and until the quote is decided)
 
 
+@bp.app_template_global()
+def line_total(quantity, unit_price):
+    return services.line_total(quantity, unit_price)
+
+
 def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, verdict=None, organism_note=None):
     order = db.session.get(RepairOrder, quote.order_id)
     return render("billing/quote.html", quote=quote, order=order, totals=services.totals(quote.lines), form=form or LineForm(),

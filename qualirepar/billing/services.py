@@ -48,6 +48,7 @@ def money(value: Decimal) -> Decimal:
 
 
 def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """Half up to the cent, as the totals (the templates show this, never Jinja's round)."""
     return money(Decimal(quantity) * Decimal(unit_price))
 
 
@@ -261,6 +262,7 @@ def decide(quote: Quote, accept: bool, via: str, ip: str | None, signer_name: st
     """The customer accepts or refuses (signature on the tablet, or the e-mailed link)."""
     if quote.status == states.SENT and quote.valid_until < paris_today():
         _transition(quote, "expire")
+        quote.link_nonce = None
         db.session.commit()
         raise BillingError(_("Ce devis a expiré le %(d)s.", d=quote.valid_until.strftime("%d/%m/%Y")))
     _transition(quote, "accept" if accept else "refuse")
@@ -321,12 +323,12 @@ def _organism_label(code: str | None) -> str | None:
     return ORGANISMS.get(code) if code else None
 
 
-def _claim_attachments(order: RepairOrder, invoice_file_id: int) -> dict:
+def claim_attachments(order: RepairOrder, invoice_file_id: int | None, with_bon: bool = True) -> dict:
     """What the claim sends: the invoice, the nameplate photo, the consumer's signed bon."""
     from ..checklists.models import ControlAnswer, ControlPoint
     from ..repairs.models import OrderPhoto, Signature
 
-    attachments = {"invoice": invoice_file_id}
+    attachments = {"invoice": invoice_file_id} if invoice_file_id else {}
     plate = db.session.execute(db.select(ControlAnswer.file_id).join(ControlPoint, ControlAnswer.point_id == ControlPoint.id)
                                .where(ControlAnswer.order_id == order.id, ControlAnswer.file_id.isnot(None),
                                       ControlPoint.kind == "photo").order_by(ControlAnswer.id)).scalars().first()
@@ -336,7 +338,7 @@ def _claim_attachments(order: RepairOrder, invoice_file_id: int) -> dict:
     if plate is not None:
         attachments["nameplate"] = plate
     signed = db.session.execute(db.select(Signature).where(Signature.order_id == order.id, Signature.role == "customer")).scalar_one_or_none()
-    if signed is not None:
+    if signed is not None and with_bon:
         from ..intake import bon
 
         stored = store_bytes(bon.render_pdf(order), bon.filename(order), "consumer_validation", {"application/pdf"}, PDF_MAX_BYTES)
@@ -365,14 +367,17 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
         raise BillingError(_("Un devis refusé ou expiré ne se facture pas."))
     if quote.status != states.ACCEPTED:
         _transition(quote, "accept")  # a simple job: invoiced at the counter, the invoice is the agreement
-        quote.decided_at, quote.decided_via = utcnow(), "invoice"
+        quote.decided_at, quote.decided_via, quote.link_nonce = utcnow(), "invoice", None
     shop = db.session.get(Shop, order.shop_id)
     day = paris_today()
     t = totals(quote.lines)
     bonus = quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else Decimal("0.00")
     bonus = min(bonus or Decimal("0.00"), t.ttc)
     seller, buyer, device = _snapshots(order, shop)
+    generation = db.session.execute(db.select(db.func.count(Invoice.id)).where(
+        Invoice.order_id == order.id, Invoice.kind == "credit_note")).scalar_one()
     invoice = Invoice(number=_number(shop, day), kind="invoice", order_id=order.id, quote_id=quote.id, issue_key=issue_key,
+                      generation=generation,
                       issued_at=utcnow(), issued_on=day, issued_by_id=user_id, seller=seller, buyer=buyer, appliance=device,
                       vat_breakdown=[{k: str(v) for k, v in row.items()} for row in t.breakdown], total_ht=t.ht, total_vat=t.vat,
                       total_ttc=t.ttc, bonus_amount=bonus, bonus_organism=quote.bonus_organism if bonus else None,
@@ -389,15 +394,15 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()  # the same click won the race in another request: its invoice is the one
+        db.session.rollback()  # another request issued first: the same click (same key) or another one
         existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
         if existing is None:
-            raise
+            raise BillingError(_("Ce dossier vient d'être facturé depuis un autre poste : ouvrez sa facture.")) from None
         return existing
     claim = None
     if bonus > 0:
         claim = Claim(order_id=order.id, invoice_id=invoice.id, organism=invoice.bonus_organism, status="ready",
-                      bonus_amount=bonus, attachments=_claim_attachments(order, stored.id), attached=[])
+                      bonus_amount=bonus, attachments=claim_attachments(order, stored.id), attached=[])
         db.session.add(claim)
     note(order, "invoiced", {"invoice": (None, invoice.number)})
     db.session.commit()  # the claim is a row before it is a job
@@ -432,7 +437,7 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     shop = db.session.get(Shop, invoice.shop_id)
     day = paris_today()
     note_ = Invoice(number=_number(shop, day), kind="credit_note", order_id=invoice.order_id, quote_id=invoice.quote_id,
-                    credits_id=invoice.id, issue_key=issue_key, issued_at=utcnow(), issued_on=day, issued_by_id=user_id,
+                    credits_id=invoice.id, issue_key=issue_key, generation=invoice.generation, issued_at=utcnow(), issued_on=day, issued_by_id=user_id,
                     seller=invoice.seller, buyer=invoice.buyer, appliance={**invoice.appliance, "reason": reason.strip()},
                     vat_breakdown=[{"rate": r["rate"], "base": str(-Decimal(r["base"])), "vat": str(-Decimal(r["vat"]))}
                                    for r in invoice.vat_breakdown],
@@ -446,10 +451,21 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     db.session.flush()
     note_.file_id, note_.lines = stored.id, lines
     db.session.add(note_)
-    claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
-    if claim is not None and claim.status in ("ready", "queued"):
-        claim.status = "cancelled"  # never sent: nothing to claim any more
-        claim.last_error = _("Facture annulée par l'avoir %(n)s.", n=note_.number)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # another credit note for this invoice was issued at the same instant
+        raise BillingError(_("Cette facture est déjà annulée par un avoir.")) from None
+    claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id).with_for_update()).scalar_one_or_none()
+    if claim is not None:
+        from ..claims.models import AT_ORGANISM
+        from ..claims.submit import set_status
+
+        if claim.status in AT_ORGANISM or claim.status == "paid":
+            claim.last_error = _("Facture annulée par l'avoir %(n)s : demandez à l'organisme d'annuler cette demande.", n=note_.number)
+        elif claim.status not in ("cancelled", "rejected"):
+            set_status(claim, "cancelled", _("Facture annulée par l'avoir %(n)s.", n=note_.number))  # nothing to claim any more
+            claim.last_error = None
     note(invoice, "credited", {"credit_note": (None, note_.number)})
     db.session.commit()
     return note_
@@ -460,8 +476,17 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
 PAYMENT_METHODS = ("cash", "card", "cheque", "transfer")
 
 
+def _credited(invoice: Invoice) -> bool:
+    return db.session.execute(db.select(Invoice.id).where(Invoice.credits_id == invoice.id)).first() is not None
+
+
 def paid(invoice: Invoice) -> Decimal:
-    total = db.session.execute(db.select(db.func.sum(Payment.amount)).where(Payment.invoice_id == invoice.id)).scalar()
+    """What the customer paid for this invoice, with what was paid on the order's cancelled invoices
+    before it (the money stays the customer's: it goes to the invoice that replaces them)."""
+    earlier = db.select(Invoice.id).where(Invoice.order_id == invoice.order_id, Invoice.kind == "invoice",
+                                          Invoice.generation < invoice.generation)
+    total = db.session.execute(db.select(db.func.sum(Payment.amount)).where(
+        (Payment.invoice_id == invoice.id) | Payment.invoice_id.in_(earlier))).scalar()
     return money(total or 0)
 
 
@@ -472,6 +497,10 @@ def balance(invoice: Invoice) -> Decimal:
 def record_payment(invoice: Invoice, method: str, amount: Decimal, user_id: int | None, reference: str | None = None) -> Payment:
     if invoice.kind != "invoice":
         raise BillingError(_("On n'encaisse pas un avoir."))
+    if _credited(invoice):
+        raise BillingError(_("Cette facture est annulée par un avoir : encaissez la facture qui la remplace."))
+    # one payment at a time per invoice (PostgreSQL row lock; SQLite writes one at a time anyway)
+    db.session.execute(db.select(Invoice.id).where(Invoice.id == invoice.id).with_for_update())
     if method not in PAYMENT_METHODS:
         raise BillingError(_("Moyen de paiement inconnu."))
     amount = money(amount)

@@ -65,6 +65,8 @@ def check(claim: Claim, p: eco.ClaimPayload | None = None) -> list[Problem]:
     quote_url = ("billing.quote", {"quote_id": quote.id}) if quote else order_url
     invoice_url = ("billing.invoice", {"invoice_id": invoice.id})
     problems = []
+    if db.session.execute(db.select(Invoice.id).where(Invoice.credits_id == invoice.id)).first():
+        problems.append(_problem(_("La facture %(n)s est annulée par un avoir : rien à demander.", n=invoice.number), invoice_url))
     for key in payloads.missing_keys(claim, p):
         where = quote_url if key == "repair_code" else ("shops.sites_list", {}) if key == "site_id" else \
             ("shops.eco_accounts", {}) if key == "repairer_id" else order_url

@@ -24,6 +24,7 @@ from ..jobs import enqueue
 from ..tenancy import as_shop
 from . import payload as payloads
 from . import preflight
+from ..repairs.models import RepairOrder
 from .models import AT_ORGANISM, SENDING, Claim, ClaimEvent
 
 RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])  # transient errors: back off, then the sweeper (claims issue)
@@ -38,12 +39,45 @@ def set_status(claim: Claim, status: str, text: str | None = None) -> None:
     claim.status, claim.step_at = status, utcnow()
 
 
+def _queue_job(shop_id: int, claim_id: int) -> bool:
+    """One job per claim at a time: its id is the claim's, and a job still waiting or running is not doubled."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from ..jobs import get_queue
+
+    job_id = f"claim-submit-{claim_id}"
+    try:
+        job = Job.fetch(job_id, connection=get_queue().connection)
+        if job.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
+            return False
+    except NoSuchJobError:
+        pass
+    enqueue(submit_job, shop_id, claim_id, job_id=job_id, retry=RETRY, job_timeout=300)
+    return True
+
+
 def enqueue_submission(claim: Claim) -> None:
     """After the claim row is committed: queue its submission (the row holds the state, not the job)."""
     set_status(claim, "queued")
     db.session.commit()
-    enqueue(submit_job, claim.shop_id, claim.id, job_id=f"claim-submit-{claim.id}-{int(utcnow().timestamp())}",
-            retry=RETRY, job_timeout=300)
+    _queue_job(claim.shop_id, claim.id)
+
+
+def _take(claim: Claim, expected: str, status: str) -> bool:
+    """Move the claim from `expected` to `status` only if no one else moved it meanwhile (a credit
+    note, another job): one conditional UPDATE, so two runners never both take the same step."""
+    from sqlalchemy import update
+
+    result = db.session.execute(update(Claim).where(Claim.id == claim.id, Claim.shop_id == claim.shop_id, Claim.status == expected)
+                                .values(status=status, step_at=utcnow()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.add(ClaimEvent(claim_id=claim.id, status_before=expected, status_after=status))
+    db.session.commit()
+    db.session.refresh(claim)
+    return True
 
 
 def submit_job(shop_id: int, claim_id: int) -> str:
@@ -65,6 +99,7 @@ def _attention(claim: Claim, message: str) -> str:
 
 def submit(claim: Claim) -> str:
     """Run the next steps of the claim; a transient error is raised (RQ retries), a refusal is kept."""
+    refresh_attachments(claim)
     p = payloads.build(claim)
     problems = preflight.check(claim, p)
     if problems:
@@ -79,12 +114,14 @@ def submit(claim: Claim) -> str:
                 try:
                     found = client.find_by_reference(p.reference)
                 except errors.NotSupported:
-                    found = None
+                    return _attention(claim, _("L'envoi précédent n'a pas eu de réponse et %(o)s ne permet pas de retrouver "
+                                               "une demande par son numéro de facture : vérifiez sur son portail qu'elle n'existe "
+                                               "pas avant de renvoyer.", o=claim.organism))
                 if found is not None:
                     claim.external_id = found.external_id
             if claim.external_id is None:
-                set_status(claim, "creating")
-                db.session.commit()  # written before the call: an unknown outcome is looked up next time
+                if not _take(claim, claim.status, "creating"):  # written before the call: an unknown outcome is looked up
+                    return claim.status  # someone else (a credit note, another run) moved it: leave it to them
                 state = client.create_claim(p)
                 claim.external_id = state.external_id
             set_status(claim, "created", _("Créée chez l'organisme : %(id)s", id=claim.external_id))
@@ -124,8 +161,26 @@ def submit(claim: Claim) -> str:
     except errors.EcoError as exc:
         db.session.rollback()
         return _attention(claim, _("Erreur de l'organisme : %(e)s", e=exc.message))
+    except Exception:
+        db.session.rollback()  # the exchanges below are still kept
+        raise
     finally:
         log.save(claim.id)
+        db.session.commit()
+
+
+def refresh_attachments(claim: Claim) -> None:
+    """Files added to the order since the invoice (a nameplate photo taken after a refusal) join the
+    claim; the ones already sent stay as they were."""
+    from ..billing.services import claim_attachments
+
+    current = dict(claim.attachments or {})
+    found = claim_attachments(db.session.get(RepairOrder, claim.order_id), current.get("invoice"), with_bon=False)
+    for kind, file_id in found.items():
+        if kind not in current:
+            current[kind] = file_id
+    if current != claim.attachments:
+        claim.attachments = current
         db.session.commit()
 
 
@@ -144,6 +199,7 @@ def poll(claim: Claim) -> bool:
         state = client_for(account, log).status(claim.external_id)
     finally:
         log.save(claim.id)
+        db.session.commit()  # the exchanges stay, even when the organism did not answer
     status = normalise(claim.organism, state.status_text) if state.status_text else state.status
     status = "submitted" if status == "draft" else status  # created, not yet examined
     changed = status != claim.status or state.status_text != claim.status_text
@@ -179,10 +235,10 @@ def sweep() -> int:
     limit = utcnow() - dt.timedelta(minutes=STUCK_AFTER_MINUTES)
     rows = db.session.execute(db.select(Claim.shop_id, Claim.id).where(Claim.status.in_(SENDING), Claim.step_at < limit),
                               execution_options={"all_shops": True}).all()
+    queued = 0
     for shop_id, claim_id in rows:
-        enqueue(submit_job, shop_id, claim_id, job_id=f"claim-submit-{claim_id}-{int(utcnow().timestamp())}", retry=RETRY,
-                job_timeout=300)
-    return len(rows)
+        queued += _queue_job(shop_id, claim_id)  # not when its job is still waiting (a retry) or running
+    return queued
 
 
 def sync_all() -> int:

@@ -7,6 +7,8 @@ import io
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import StoredFile
@@ -19,6 +21,19 @@ SIGNATURES = {
 }
 SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 MAX_PIXELS = 40_000_000  # a 40 Mpx photo is plenty; more is a decompression bomb
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop("new_files", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_new_files(session: Session, previous_transaction) -> None:
+    """Bytes written for rows that were rolled back (a failed invoice, a refused batch) leave the disk."""
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        for key in session.info.pop("new_files", []):
+            get_storage().delete(key)
 
 
 class UploadRejected(ValueError):
@@ -55,6 +70,7 @@ def store_bytes(data: bytes, original_name: str, purpose: str, allowed: set[str]
     if content_type.startswith("image/"):
         _check_image(data)
     key = get_storage().save(data, SUFFIX[content_type])
+    db.session.info.setdefault("new_files", []).append(key)  # removed again if this transaction rolls back
     row = StoredFile(
         storage_key=key, original_name=(original_name or "fichier")[-255:], content_type=content_type,
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), purpose=purpose,

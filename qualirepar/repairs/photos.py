@@ -77,6 +77,11 @@ def remove(order: RepairOrder, photo_id: int) -> None:
         OrderPhoto.id == photo_id, OrderPhoto.order_id == order.id)).scalar_one_or_none()
     if photo is None:
         raise PhotoNotFound(photo_id)
+    from ..claims.models import Claim
+
+    claims = db.session.execute(db.select(Claim.attachments).where(Claim.order_id == order.id)).scalars().all()
+    if any(photo.file_id in attachments.values() for attachments in claims):
+        raise PhotoRefused(_("Cette photo est une pièce jointe de la demande de bonus : elle est gardée."))
     stored = db.session.get(StoredFile, photo.file_id)
     db.session.delete(photo)
     db.session.flush()

@@ -152,6 +152,9 @@ def delete_photo(order_id: int, photo_id: int):
         ph.remove(order, photo_id)
     except ph.PhotoNotFound:
         abort(404)
+    except ph.PhotoRefused as exc:
+        flash(str(exc), "danger")
+        return redirect_to("repairs.photos", order_id=order.id)
     message = _("Photo supprimée.")
     if is_htmx():
         return _photos_page(order, message=message)

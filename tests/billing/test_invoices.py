@@ -201,3 +201,65 @@ def test_the_shop_chooses_its_prefix_and_each_prefix_is_a_series(app, shop):
         year = dt.date.today().year
         assert db.session.get(Invoice, first).number == f"F{year}-00001"
         assert db.session.get(Invoice, second).number == f"ATL-{year}/00001"
+
+
+def test_two_invoices_for_one_order_at_the_same_instant_give_one(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        quote_id = _accepted_quote(db.session.get(RepairOrder, order_id)).id
+    barrier, results = threading.Barrier(2, timeout=30), []
+
+    def issue():
+        with app.test_request_context(), as_shop(shop.id):
+            from qualirepar.billing.models import Quote
+
+            barrier.wait()
+            try:
+                order, quote = db.session.get(RepairOrder, order_id), db.session.get(Quote, quote_id)
+                results.append(billing.issue_invoice(order, quote, str(uuid.uuid4()), None).number)  # two tabs, two keys
+            except billing.BillingError as exc:
+                results.append(str(exc))
+            db.session.remove()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with app.app_context(), as_shop(shop.id):
+        assert db.session.execute(db.select(db.func.count(Invoice.id))).scalar_one() == 1
+        assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 1
+    assert len(results) == 2 and sum(r.startswith("F") for r in results) == 1
+
+
+def test_a_credit_note_and_the_claims_and_payments_of_the_order(app, shop):
+    order_id = washing_machine_order(app, shop.id)
+    first = _issue(app, shop, order_id)
+    with app.test_request_context(), as_shop(shop.id):
+        invoice = db.session.get(Invoice, first)
+        billing.record_payment(invoice, "cash", D("100"), None)
+        claim = db.session.execute(db.select(Claim)).scalar_one()
+        claim.status = "needs_attention"  # kept in the shop by the pre-flight
+        db.session.commit()
+        billing.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
+        assert claim.status == "cancelled"  # not only a claim still waiting in the queue
+        with pytest.raises(billing.BillingError, match="annulée par un avoir"):
+            billing.record_payment(invoice, "cash", D("10"), None)
+        order = db.session.get(RepairOrder, order_id)
+        quote = _accepted_quote(order)
+        second = billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+        assert billing.balance(second) == D("30.00")  # the 100 € paid go to the invoice that replaces it
+        assert db.session.execute(db.select(Claim.status).order_by(Claim.id)).scalars().all() == ["cancelled", "queued"]
+
+
+def test_a_credit_note_on_a_claim_already_with_the_organism_says_so(app, shop):
+    from qualirepar.claims import preflight
+
+    invoice_id = _issue(app, shop, washing_machine_order(app, shop.id))
+    with app.test_request_context(), as_shop(shop.id):
+        claim = db.session.execute(db.select(Claim)).scalar_one()
+        claim.status, claim.external_id = "submitted", "ECL-1"
+        db.session.commit()
+        billing.credit(db.session.get(Invoice, invoice_id), "Erreur", str(uuid.uuid4()), None)
+        assert claim.status == "submitted" and "demandez à l'organisme d'annuler" in claim.last_error
+        assert any("annulée par un avoir" in p.message for p in preflight.check(claim))

@@ -177,10 +177,65 @@ def test_the_preflight_keeps_a_bad_claim_in_the_shop(app, shop, sandbox_accounts
             order.warranty_of_id = order.id  # linked as a return (any earlier order would do)
         elif change == "bonus":
             claim.bonus_amount = claim.bonus_amount + 5
-        else:
+        else:  # no photo of the plate anywhere on the order
+            from qualirepar.checklists.models import ControlAnswer
+
             claim.attachments = {k: v for k, v in claim.attachments.items() if k != "nameplate"}
+            for answer in db.session.execute(db.select(ControlAnswer).where(ControlAnswer.file_id.isnot(None))).scalars():
+                answer.file_id = None
         db.session.commit()
         problems = preflight.check(claim)
         assert any(message in p.message for p in problems)
         assert all(p.fix for p in problems)  # each says where to fix it
         assert submit.submit(claim) == "needs_attention" and message in claim.last_error and claim.external_id is None
+
+
+def test_a_photo_taken_after_the_invoice_joins_the_claim(app, shop, sandbox_accounts):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from qualirepar.checklists.models import ControlAnswer
+    from qualirepar.repairs import photos
+
+    from ..checklists.helpers import jpeg
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    with app.test_request_context(), as_shop(shop.id):
+        claim = db.session.get(Claim, claim_id)
+        claim.attachments = {k: v for k, v in claim.attachments.items() if k != "nameplate"}
+        for answer in db.session.execute(db.select(ControlAnswer).where(ControlAnswer.file_id.isnot(None))).scalars():
+            answer.file_id = None
+        db.session.commit()
+        assert submit.submit(claim) == "needs_attention" and "nameplate" in claim.last_error
+        order = db.session.get(RepairOrder, claim.order_id)
+        photos.add(order, [FileStorage(io.BytesIO(jpeg()), "plaque.jpg", content_type="image/jpeg")], "plaque")
+        claim.status = "ready"
+        db.session.commit()
+        assert submit.submit(claim) == "submitted" and "nameplate" in claim.attached
+        photo = photos.of(order)[0]
+        with pytest.raises(photos.PhotoRefused, match="pièce jointe de la demande"):
+            photos.remove(order, photo.photo.id)  # the claim's attachment is kept
+
+
+def test_one_job_per_claim_and_a_cancelled_claim_is_not_created(app, shop, sandbox_accounts):
+    import datetime as dt
+
+    claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
+    with app.test_request_context():
+        with as_shop(shop.id):
+            claim = db.session.get(Claim, claim_id)
+            claim.step_at = claim.step_at - dt.timedelta(minutes=submit.STUCK_AFTER_MINUTES + 1)
+            db.session.commit()
+        assert submit.sweep() == 0  # its job is still waiting: not doubled
+        assert len(get_queue().jobs) == 1
+        with as_shop(shop.id):
+            claim = db.session.get(Claim, claim_id)
+            assert claim.status == "queued"
+            from sqlalchemy import update
+
+            db.session.execute(update(Claim).where(Claim.id == claim_id).values(status="cancelled"))  # a credit note, meanwhile
+            db.session.commit()
+            db.session.expire_all()
+            assert not submit._take(claim, "queued", "creating")  # the job had read "queued": it does not go on
+            assert db.session.get(Claim, claim_id).status == "cancelled" and claim.external_id is None
