@@ -101,6 +101,18 @@ def _user_name(user_id: int) -> str:
     return user.display_name if user else "—"
 
 
+def _organism_name(code: str | None) -> str:
+    from .eco.models import ORGANISMS
+
+    return ORGANISMS.get(code, code or "—")
+
+
+def _attachment_name(kind: str) -> str:
+    from .claims.models import ATTACHMENT_LABELS
+
+    return str(ATTACHMENT_LABELS.get(kind, kind))
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_time, get_locale
 
@@ -109,7 +121,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),
                                  normalize=lambda d: format(Decimal(d).normalize(), "f").replace(".", ","), user_name=_user_name,
-                                 decimal=lambda v: Decimal(str(v)))
+                                 decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name)
 
     @app.after_request
     def security_headers(resp):

@@ -24,3 +24,12 @@ def redirect_to(endpoint: str, **values):
         resp.headers["HX-Redirect"] = target
         return resp
     return flask_redirect(target, code=303)
+
+
+def pdf_response(pdf: bytes, filename: str, download: bool = False):
+    """A PDF to open in the browser (to print) or, with `download`, to save; never cached by a proxy."""
+    resp = make_response(pdf)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import abort, current_app, flash, make_response, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..permissions import ANY_ROLE, allow, public
-from ..rendering import redirect_to, render
+from ..rendering import pdf_response, redirect_to, render
 from ..repairs import signatures as sig
 from ..repairs.models import RepairOrder
 from ..tenancy import as_shop
@@ -34,7 +34,7 @@ def line_total(quantity, unit_price):
 def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, verdict=None, organism_note=None):
     order = db.session.get(RepairOrder, quote.order_id)
     return render("billing/quote.html", quote=quote, order=order, totals=services.totals(quote.lines), form=form or LineForm(),
-                  repair_codes=services.repair_codes(order),
+                  repair_codes=services.repair_codes(order), decided_via=states.DECIDED_VIA,
                   kinds=KIND_LABELS, labels=states.LABELS, verdict=verdict, organism_note=organism_note,
                   invoice=services.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
 
@@ -255,10 +255,7 @@ def invoice_pdf(invoice_id: int):
     """The PDF stored when the invoice was issued (the same bytes the claim sends)."""
     inv = db.get_or_404(Invoice, invoice_id)
     stored = db.get_or_404(StoredFile, inv.file_id)
-    resp = make_response(get_storage().read(stored.storage_key))
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="{"avoir" if inv.kind == "credit_note" else "facture"}-{inv.number}.pdf"'
-    return resp
+    return pdf_response(get_storage().read(stored.storage_key), f'{"avoir" if inv.kind == "credit_note" else "facture"}-{inv.number}.pdf')
 
 
 @bp.post("/factures/<int:invoice_id>/paiements")

@@ -176,7 +176,7 @@ def organism_verdict(quote: Quote, verdict: eligibility.Verdict) -> str | None:
         return None
     acc = account(verdict.organism)
     if acc is None or not acc.secret_encrypted:
-        return _("Pas d'identifiants %(o)s : seul le barème du catalogue a été consulté.", o=verdict.organism)
+        return _("Pas d'identifiants %(o)s : seul le barème du catalogue a été consulté.", o=_organism_label(verdict.organism))
     order = db.session.get(RepairOrder, quote.order_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     product = db.session.get(ProductType, appliance.product_type_id)

@@ -8,6 +8,9 @@ from flask_babel import lazy_gettext as _l
 DRAFT, SENT, ACCEPTED, REFUSED, EXPIRED = "draft", "sent", "accepted", "refused", "expired"
 LABELS = {DRAFT: _l("Brouillon"), SENT: _l("Envoyé"), ACCEPTED: _l("Accepté"), REFUSED: _l("Refusé"), EXPIRED: _l("Expiré")}
 
+DECIDED_VIA = {"signature": _l("signé sur la tablette"), "link": _l("par le lien envoyé par e-mail"),
+               "invoice": _l("facturé directement")}
+
 TRANSITIONS: dict[tuple[str, str], str] = {
     (DRAFT, "send"): SENT,
     (DRAFT, "accept"): ACCEPTED,  # signed in front of the technician

@@ -1,9 +1,8 @@
-from flask import abort, make_response, render_template, request
-from flask_babel import gettext as _
+from flask import abort, render_template, request
 
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
-from ..rendering import render
+from ..rendering import pdf_response, render
 from ..repairs.models import RepairOrder
 from ..shops.services import current_shop
 from . import bp, services
@@ -71,8 +70,4 @@ def report(order_id: int):
     user_ids = {r.answer.answered_by_id for _label, rows in phases for r in rows if r.answer and r.answer.answered_by_id}
     names = {u.id: u.display_name for u in db.session.execute(db.select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}
     html = render_template("checklists/report.html", order=order, phases=phases, shop=current_shop(), now=utcnow(), names=names)
-    pdf = HTML(string=html, base_url=request.host_url).write_pdf()
-    resp = make_response(pdf)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="controles-{order.number}.pdf"'
-    return resp
+    return pdf_response(HTML(string=html, base_url=request.host_url).write_pdf(), f"controles-{order.number}.pdf")

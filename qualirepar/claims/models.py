@@ -19,6 +19,8 @@ STATUS_LABELS = {"ready": _l("prête"), "queued": _l("en file d'envoi"), "creati
                  "needs_attention": _l("à corriger"), "incomplete": _l("incomplète selon l'organisme"),
                  "accepted": _l("acceptée, paiement attendu"), "paid": _l("payée"), "rejected": _l("refusée"),
                  "cancelled": _l("annulée")}
+ATTACHMENT_LABELS = {"invoice": _l("facture"), "nameplate": _l("photo de la plaque signalétique"),
+                     "consumer_validation": _l("validation du consommateur (bon signé)"), "device_photo": _l("photo de l'appareil")}
 SENDING = ("ready", "queued", "creating", "created")  # ours: not yet with the organism
 AT_ORGANISM = ("submitted", "incomplete", "accepted")  # the status sync polls these
 

@@ -11,12 +11,12 @@ from ..billing.models import Invoice, Quote
 from ..catalog import eligibility
 from ..catalog.models import Code
 from ..eco import types as eco
-from ..eco.models import EcoAccount
+from ..eco.models import ORGANISMS, EcoAccount
 from ..extensions import db
 from ..files.models import StoredFile
 from ..repairs.models import RepairOrder
 from . import payload as payloads
-from .models import Claim
+from .models import ATTACHMENT_LABELS, Claim
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # per attachment (both organisms refuse larger files)
 FILE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -81,7 +81,7 @@ def check(claim: Claim, p: eco.ClaimPayload | None = None) -> list[Problem]:
         problems += [_problem(r, order_url) for r in verdict.reasons]
     else:
         if verdict.organism != claim.organism:
-            problems.append(_problem(_("Cette marque relève de %(o)s, pas de %(c)s.", o=verdict.organism, c=claim.organism), order_url))
+            problems.append(_problem(_("Cette marque relève de %(o)s, pas de %(c)s.", o=ORGANISMS.get(verdict.organism), c=ORGANISMS.get(claim.organism)), order_url))
         if verdict.amount != claim.bonus_amount:
             problems.append(_problem(_("Le bonus facturé (%(b)s) diffère du barème au jour de la facture (%(t)s) : faites un avoir "
                                       "et une nouvelle facture.", b=eligibility.euros(claim.bonus_amount),
@@ -91,17 +91,17 @@ def check(claim: Claim, p: eco.ClaimPayload | None = None) -> list[Problem]:
     for kind, code in (("repair", p.repair_code), ("symptom", p.symptom_code)):
         if code and _code_known(claim.organism, kind, code, appliance.product_type_id, invoice.issued_on) is False:
             problems.append(_problem(_("Le code %(c)s n'est pas un code %(k)s valable chez %(o)s au %(d)s.", c=code,
-                                      k=_("de réparation") if kind == "repair" else _("symptôme"), o=claim.organism,
+                                      k=_("de réparation") if kind == "repair" else _("symptôme"), o=ORGANISMS.get(claim.organism),
                                       d=invoice.issued_on.strftime("%d/%m/%Y")), quote_url if kind == "repair" else order_url))
     for kind in sorted(required_attachments(claim, p) - set(claim.attachments)):
-        problems.append(_problem(_("Pièce jointe manquante : %(k)s.", k=kind), order_url))
+        problems.append(_problem(_("Pièce jointe manquante : %(k)s.", k=ATTACHMENT_LABELS[kind]), order_url))
     for kind, file_id in claim.attachments.items():
         stored = db.session.get(StoredFile, file_id)
         if stored is None or stored.content_type not in FILE_TYPES or stored.size > MAX_FILE_BYTES:
-            problems.append(_problem(_("La pièce jointe %(k)s n'est pas acceptée (PDF, JPEG ou PNG de 10 Mo au plus).", k=kind), order_url))
+            problems.append(_problem(_("La pièce jointe %(k)s n'est pas acceptée (PDF, JPEG ou PNG de 10 Mo au plus).", k=ATTACHMENT_LABELS.get(kind, kind)), order_url))
     account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one_or_none()
     if account is None or not account.secret_encrypted:
-        problems.append(_problem(_("Aucun identifiant %(o)s enregistré.", o=claim.organism), ("shops.eco_accounts", {})))
+        problems.append(_problem(_("Aucun identifiant %(o)s enregistré.", o=ORGANISMS.get(claim.organism)), ("shops.eco_accounts", {})))
     return problems
 
 

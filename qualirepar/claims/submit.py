@@ -14,7 +14,7 @@ from rq import Retry
 
 from ..audit import note, utcnow
 from ..eco import errors
-from ..eco.models import EcoAccount
+from ..eco.models import ORGANISMS, EcoAccount
 from ..eco.registry import ExchangeLog, client_for
 from ..eco.types import Attachment
 from ..extensions import db
@@ -116,7 +116,7 @@ def submit(claim: Claim) -> str:
                 except errors.NotSupported:
                     return _attention(claim, _("L'envoi précédent n'a pas eu de réponse et %(o)s ne permet pas de retrouver "
                                                "une demande par son numéro de facture : vérifiez sur son portail qu'elle n'existe "
-                                               "pas avant de renvoyer.", o=claim.organism))
+                                               "pas avant de renvoyer.", o=ORGANISMS.get(claim.organism)))
                 if found is not None:
                     claim.external_id = found.external_id
             if claim.external_id is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, jsonify, make_response, request, url_for
+from flask import abort, flash, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -13,7 +13,7 @@ from ..catalog import services as catalog
 from ..audit import utcnow
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
-from ..rendering import is_htmx, redirect_to, render
+from ..rendering import is_htmx, pdf_response, redirect_to, render
 from ..repairs import services as repairs
 from ..repairs.models import Customer, RepairOrder
 from ..shops.models import RepairSite
@@ -174,20 +174,12 @@ def _draft_key_arg() -> str:
 # --- the PDF --------------------------------------------------------------------------------
 
 
-def _pdf_response(pdf: bytes, name: str, download: bool):
-    resp = make_response(pdf)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{name}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
 @bp.get("/dossiers/<int:order_id>/bon.pdf")
 @allow(*ANY_ROLE)
 def bon_pdf(order_id: int):
     """The bon de prise en charge, to open and print (or download with ?telecharger=1)."""
     order = db.get_or_404(RepairOrder, order_id)
-    return _pdf_response(bon.render_pdf(order), bon.filename(order), bool(request.args.get("telecharger")))
+    return pdf_response(bon.render_pdf(order), bon.filename(order), bool(request.args.get("telecharger")))
 
 
 @bp.route("/dossiers/<int:order_id>/bon/envoyer", methods=["GET", "POST"])
@@ -219,9 +211,11 @@ def settings():
     states = dict(current.field_states or {})
     errors = {}
     if request.method == "POST":
-        for key in [lf.key for lf in F.LABEL_OPTIONAL] + [f.key for f in F.EXTRA]:
-            value = request.form.get(f"state_{key}", F.SHOWN if key in {lf.key for lf in F.LABEL_OPTIONAL} else F.HIDDEN)
-            allowed = (F.SHOWN, F.REQUIRED) if key in {lf.key for lf in F.LABEL_OPTIONAL} else tuple(F.STATES)
+        label_keys = [lf.key for lf in F.LABEL_OPTIONAL]
+        for key in label_keys + [f.key for f in F.EXTRA]:
+            on_label = key in label_keys
+            value = request.form.get(f"state_{key}", F.SHOWN if on_label else F.HIDDEN)
+            allowed = (F.SHOWN, F.REQUIRED) if on_label else tuple(F.STATES)
             if value not in allowed:
                 errors[key] = _("Les champs du label ne peuvent pas être masqués.") if value == F.HIDDEN else _("Choix invalide.")
             states[key] = value
@@ -243,7 +237,7 @@ def terms_preview():
 @allow("owner")
 def preview_pdf():
     """The bon with an example customer and the saved settings, never stored."""
-    return _pdf_response(bon.render_pdf(bon.sample_order(), signed={}, preview=True), "apercu-bon.pdf", False)
+    return pdf_response(bon.render_pdf(bon.sample_order(), signed={}, preview=True), "apercu-bon.pdf", False)
 
 
 @bp.route("/parametres/prise-en-charge/champs/nouveau", methods=["POST"])

@@ -46,7 +46,7 @@ def test_a_quote_is_built_checked_validated_and_signed(app, shop):
     page = _page(tech.get(f"/devis/{quote_id}"))
     assert "180,00 €" in page  # 150 HT + 30 VAT
     bonus = _page(tech.get(f"/devis/{quote_id}/bonus", headers={"HX-Request": "true"}))
-    assert "Éligible : 50,00 €, payé par ecologic." in bonus and "Pas d'identifiants ecologic" in bonus
+    assert "Éligible : 50,00 €, payé par Ecologic." in bonus and "Pas d'identifiants Ecologic" in bonus
     assert tech.post(f"/devis/{quote_id}/valider", follow_redirects=True).status_code == 200
     page = _page(tech.get(f"/devis/{quote_id}"))
     assert "Bonus fixé à la validation : 50,00 €" in page and "130,00 €" in page

@@ -7,6 +7,14 @@ from werkzeug.datastructures import FileStorage
 from qualirepar.checklists import services
 
 
+def order_of(order_id: int):
+    """The order, in the current shop's scope (inside the `ctx` fixture or an as_shop block)."""
+    from qualirepar.extensions import db
+    from qualirepar.repairs.models import RepairOrder
+
+    return db.session.get(RepairOrder, order_id)
+
+
 def jpeg(size=(64, 48), orientation: int | None = None) -> bytes:
     buf = io.BytesIO()
     img = Image.new("RGB", size, "teal")

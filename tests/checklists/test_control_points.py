@@ -16,7 +16,7 @@ from qualirepar.tenancy import as_shop
 
 from .. import factories
 from .. import pdf
-from .helpers import fill, jpeg
+from .helpers import fill, jpeg, order_of
 
 
 @pytest.fixture
@@ -24,16 +24,6 @@ def order(app, shop):
     return factories.make_order(app, shop.id, "Lave-linge")
 
 
-@pytest.fixture
-def ctx(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        yield
-
-
-def _order(order_id):
-    from qualirepar.repairs.models import RepairOrder
-
-    return db.session.get(RepairOrder, order_id)
 
 
 def _point(order, phase, label_start):
@@ -41,10 +31,10 @@ def _point(order, phase, label_start):
 
 
 def test_a_washing_machine_gets_the_electrical_safety_checks(ctx, order):
-    labels = [r.point.label for r in services.rows(_order(order), "checkout")]
+    labels = [r.point.label for r in services.rows(order_of(order), "checkout")]
     assert labels[:4] == ["Continuité du conducteur de protection", "Résistance d'isolement", "Courant de fuite",
                           "Essai fonctionnel complet"]
-    assert services.missing(_order(order), "checkin") == [
+    assert services.missing(order_of(order), "checkin") == [
         "Appareil identifié : plaque signalétique lisible", "Photo de la plaque signalétique", "Panne constatée avec le client"]
 
 
@@ -54,7 +44,7 @@ def test_a_washing_machine_gets_the_electrical_safety_checks(ctx, order):
     ("Courant", "3,5", False), ("Courant", "3,6", True),
 ])
 def test_measures_outside_their_limits_are_flagged(ctx, order, label, value, out):
-    o = _order(order)
+    o = order_of(order)
     saved = services.answer(o, _point(o, "checkout", label), value)
     assert saved.out_of_limits is out and saved.number == __import__("decimal").Decimal(value.replace(",", "."))
 
@@ -68,13 +58,13 @@ def test_measures_outside_their_limits_are_flagged(ctx, order, label, value, out
     ("Photo de la plaque", "checkin", "", "Prenez ou choisissez une photo."),
 ])
 def test_bad_answers_are_refused_in_french(ctx, order, label, phase, value, message):
-    o = _order(order)
+    o = order_of(order)
     with pytest.raises(services.AnswerRefused, match=message):
         services.answer(o, _point(o, phase, label), value)
 
 
 def test_a_photo_is_turned_upright_resized_and_stripped(ctx, order):
-    o = _order(order)
+    o = order_of(order)
     upload = FileStorage(io.BytesIO(jpeg(size=(3000, 1000), orientation=6)), "plaque.jpg", content_type="image/jpeg")
     saved = services.answer(o, _point(o, "checkin", "Photo"), "", upload)
     stored = db.session.get(StoredFile, saved.file_id)
@@ -84,7 +74,7 @@ def test_a_photo_is_turned_upright_resized_and_stripped(ctx, order):
 
 
 def test_mandatory_points_block_the_transition_and_say_which(ctx, order):
-    o = _order(order)
+    o = order_of(order)
     with pytest.raises(states.ChecklistIncomplete) as info:
         repairs.transition(o, "start_diagnosis", guard=services.guard)
     assert "Photo de la plaque signalétique" in str(info.value) and o.status == "intake"
@@ -99,7 +89,7 @@ def test_mandatory_points_block_the_transition_and_say_which(ctx, order):
 
 
 def test_answers_of_a_closed_order_cannot_change(ctx, order):
-    o = _order(order)
+    o = order_of(order)
     repairs.transition(o, "abandon")
     with pytest.raises(services.AnswerRefused, match="clos"):
         services.answer(o, _point(o, "checkin", "Appareil identifié"), "oui")
@@ -108,7 +98,7 @@ def test_answers_of_a_closed_order_cannot_change(ctx, order):
 def test_each_answer_is_saved_by_htmx_and_announced(app, as_role, shop, order):
     client = as_role("technician")
     with app.test_request_context(), as_shop(shop.id):
-        point = _point(_order(order), "checkin", "Appareil identifié")
+        point = _point(order_of(order), "checkin", "Appareil identifié")
     resp = client.post(f"/dossiers/{order}/controles/checkin/{point.id}", data={"value": "oui"}, headers={"HX-Request": "true"})
     assert resp.status_code == 200 and resp.headers["HX-Trigger"] == "checklist-changed"
     assert "enregistré" in resp.get_data(as_text=True) and "<html" not in resp.get_data(as_text=True)
@@ -124,7 +114,7 @@ def test_the_order_page_blocks_with_the_list_of_missing_points(app, as_role, ord
 
 def test_the_verification_report_is_a_pdf(app, as_role, shop, order):
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(order), "checkin")
+        fill(order_of(order), "checkin")
     resp = as_role("owner").get(f"/dossiers/{order}/controles/rapport.pdf")
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     text = pdf.text(resp.data)
@@ -143,8 +133,8 @@ def test_another_shops_order_checklist_is_not_found(app, as_role, order):
 
 def test_a_point_of_another_phase_is_not_answerable_on_this_one(app, as_role, shop, order):
     with app.test_request_context(), as_shop(shop.id):
-        checkout_point = _point(_order(order), "checkout", "Essai fonctionnel")
+        checkout_point = _point(order_of(order), "checkout", "Essai fonctionnel")
     resp = as_role("technician").post(f"/dossiers/{order}/controles/checkin/{checkout_point.id}", data={"value": "oui"})
     assert resp.status_code == 404
     with app.test_request_context(), as_shop(shop.id):
-        assert services.rows(_order(order), "checkout")[3].answer is None
+        assert services.rows(order_of(order), "checkout")[3].answer is None

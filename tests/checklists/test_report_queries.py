@@ -4,7 +4,6 @@ import io
 import re
 
 import pytest
-from sqlalchemy import event
 from werkzeug.datastructures import FileStorage
 
 from qualirepar.checklists import services
@@ -14,6 +13,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
+from ..queries import counted
 from .helpers import good_value, jpeg
 
 
@@ -36,16 +36,9 @@ def _answer(app, shop_id, order_id, points, users):
 
 
 def _count_queries(app, client, url) -> int:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counted(app) as seen:
         resp = client.get(url)
         assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(seen)
 
 

@@ -7,25 +7,16 @@ from qualirepar.checklists.models import ChecklistTemplate, ControlAnswer, Contr
 from qualirepar.extensions import db
 from qualirepar.repairs import services as repairs
 from qualirepar.repairs import states
-from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
-from .helpers import fill
+from .helpers import fill, order_of
 
 BASE = "/parametres/controles"
 CHECKIN_DEFAULTS = ["Appareil identifié : plaque signalétique lisible", "Photo de la plaque signalétique",
                     "Panne constatée avec le client", "État apparent et dommages constatés"]
 
 
-@pytest.fixture
-def ctx(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        yield
-
-
-def _order(order_id):
-    return db.session.get(RepairOrder, order_id)
 
 
 def _points(app, shop_id, fiche="GEM", phase="checkin", active_only=True):
@@ -213,7 +204,7 @@ def test_a_bad_edit_keeps_the_point_and_says_why(app, as_role, shop):
 def test_the_kind_of_an_answered_point_cannot_change(app, as_role, shop):
     order = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(order), "checkin")
+        fill(order_of(order), "checkin")
     point = _point_id(app, shop.id, "Appareil identifié")
     client = as_role("owner")
     refused = client.post(f"{BASE}/GEM/checkin/{point}", data=_form(label="Plaque lisible", kind="text"))
@@ -240,7 +231,7 @@ def test_a_point_never_answered_is_deleted(app, as_role, shop):
 def test_an_answered_point_is_retired_but_stays_on_the_old_order(app, as_role, shop):
     old = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(old), "checkin")
+        fill(order_of(old), "checkin")
     photo = _point_id(app, shop.id, "Photo")
     client = as_role("owner")
     assert client.post(f"{BASE}/GEM/checkin/{photo}/retirer").status_code == 303
@@ -249,13 +240,13 @@ def test_an_answered_point_is_retired_but_stays_on_the_old_order(app, as_role, s
         retired = db.session.get(ControlPoint, photo)
         assert retired is not None and retired.active is False
         assert [p[2] for p in _points(app, shop.id)] == [0, 1, 2]
-        old_rows = services.rows(_order(old), "checkin")
+        old_rows = services.rows(order_of(old), "checkin")
         assert photo in [r.point.id for r in old_rows if r.answer is not None]
-        new_labels = [r.point.label for r in services.rows(_order(new), "checkin")]
+        new_labels = [r.point.label for r in services.rows(order_of(new), "checkin")]
         assert "Photo de la plaque signalétique" not in new_labels
-        assert services.missing(_order(new), "checkin") == [CHECKIN_DEFAULTS[0], CHECKIN_DEFAULTS[2]]
-        fill(_order(new), "checkin")
-        repairs.transition(_order(new), "start_diagnosis", guard=services.guard)  # the retired point does not block
+        assert services.missing(order_of(new), "checkin") == [CHECKIN_DEFAULTS[0], CHECKIN_DEFAULTS[2]]
+        fill(order_of(new), "checkin")
+        repairs.transition(order_of(new), "start_diagnosis", guard=services.guard)  # the retired point does not block
         assert db.session.execute(db.select(ControlAnswer).where(ControlAnswer.order_id == new,
                                                                  ControlAnswer.point_id == photo)).first() is None
     flashed = client.get(f"{BASE}/GEM/checkin").get_data(as_text=True)
@@ -272,7 +263,7 @@ def test_an_answered_point_is_retired_but_stays_on_the_old_order(app, as_role, s
 def test_the_report_of_an_old_order_keeps_the_retired_point(app, as_role, shop):
     old = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(old), "checkin")
+        fill(order_of(old), "checkin")
     photo = _point_id(app, shop.id, "Photo")
     client = as_role("owner")
     client.post(f"{BASE}/GEM/checkin/{photo}/retirer")
@@ -285,7 +276,7 @@ def test_the_report_of_an_old_order_keeps_the_retired_point(app, as_role, shop):
 def test_a_retired_point_can_no_longer_be_edited_or_moved(app, as_role, shop):
     old = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(old), "checkin")
+        fill(order_of(old), "checkin")
     photo = _point_id(app, shop.id, "Photo")
     client = as_role("owner")
     client.post(f"{BASE}/GEM/checkin/{photo}/retirer")
@@ -297,23 +288,23 @@ def test_a_retired_point_can_no_longer_be_edited_or_moved(app, as_role, shop):
 def test_a_new_mandatory_point_blocks_an_order_that_was_complete(app, as_role, shop):
     order = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(order), "checkin")
-        assert services.missing(_order(order), "checkin") == []
+        fill(order_of(order), "checkin")
+        assert services.missing(order_of(order), "checkin") == []
     resp = as_role("owner").post(f"{BASE}/GEM/checkin", data=_form(label="Filtre de vidange vérifié", mandatory="y"))
     assert resp.status_code == 303
     with app.test_request_context(), as_shop(shop.id):
         with pytest.raises(states.ChecklistIncomplete, match="Filtre de vidange vérifié"):
-            repairs.transition(_order(order), "start_diagnosis", guard=services.guard)
-        assert _order(order).status == "intake"
+            repairs.transition(order_of(order), "start_diagnosis", guard=services.guard)
+        assert order_of(order).status == "intake"
 
 
 def test_an_optional_new_point_does_not_block(app, as_role, shop):
     order = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(order), "checkin")
+        fill(order_of(order), "checkin")
     as_role("owner").post(f"{BASE}/GEM/checkin", data=_form(label="Remarque"))
     with app.test_request_context(), as_shop(shop.id):
-        repairs.transition(_order(order), "start_diagnosis", guard=services.guard)
+        repairs.transition(order_of(order), "start_diagnosis", guard=services.guard)
 
 
 # --- Tenancy and belonging ----------------------------------------------------------------------
@@ -351,7 +342,7 @@ def test_template_changes_are_audited(app, as_role, shop):
 def test_the_unit_and_limits_of_an_answered_measure_cannot_change(app, as_role, shop):
     order = factories.make_order(app, shop.id, "Lave-linge")
     with app.test_request_context(), as_shop(shop.id):
-        fill(_order(order), "checkout")
+        fill(order_of(order), "checkout")
     with app.app_context(), as_shop(shop.id):
         point = db.session.execute(db.select(ControlPoint.id).where(ControlPoint.label.startswith("Continuité"))).scalar_one()
     client = as_role("owner")

@@ -74,7 +74,7 @@ def test_without_credentials_the_claim_waits_for_them(app, shop):
     claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
     with app.test_request_context():
         assert submit.submit_job(shop.id, claim_id) == "needs_attention"
-    assert "Aucun identifiant ecologic" in _claim(app, shop, claim_id).last_error
+    assert "Aucun identifiant Ecologic" in _claim(app, shop, claim_id).last_error
 
 
 def test_a_transient_error_is_retried_from_the_step_reached(app, shop, sandbox_accounts, monkeypatch):
@@ -163,7 +163,7 @@ def test_the_sweeper_requeues_a_claim_left_sending(app, shop, sandbox_accounts):
 @pytest.mark.parametrize("change,message", [
     ("warranty", "Retour sous garantie"),
     ("bonus", "diffère du barème au jour de la facture"),
-    ("attachment", "Pièce jointe manquante : nameplate."),
+    ("attachment", "Pièce jointe manquante : photo de la plaque signalétique."),
 ])
 def test_the_preflight_keeps_a_bad_claim_in_the_shop(app, shop, sandbox_accounts, change, message):
     from qualirepar.claims import preflight
@@ -207,7 +207,7 @@ def test_a_photo_taken_after_the_invoice_joins_the_claim(app, shop, sandbox_acco
         for answer in db.session.execute(db.select(ControlAnswer).where(ControlAnswer.file_id.isnot(None))).scalars():
             answer.file_id = None
         db.session.commit()
-        assert submit.submit(claim) == "needs_attention" and "nameplate" in claim.last_error
+        assert submit.submit(claim) == "needs_attention" and "photo de la plaque signalétique" in claim.last_error
         order = db.session.get(RepairOrder, claim.order_id)
         photos.add(order, [FileStorage(io.BytesIO(jpeg()), "plaque.jpg", content_type="image/jpeg")], "plaque")
         claim.status = "ready"

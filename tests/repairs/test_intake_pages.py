@@ -80,20 +80,13 @@ def test_search_finds_orders_by_phone(app, as_role, shop, kettle):
 
 
 def test_the_order_list_costs_the_same_queries_for_one_or_many_rows(app, as_role, shop, kettle):
-    from sqlalchemy import event
+    from ..queries import counted
 
     client = as_role("support")
 
     def count_queries() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counted(app) as seen:
             assert client.get("/dossiers/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     client.post("/dossiers/nouveau", data=form(kettle))
