@@ -77,6 +77,11 @@ class Config:
     CATALOG_SYNC_ENVIRONMENTS = tuple(os.environ.get("CATALOG_SYNC_ENVIRONMENTS", "production").split(","))
     ECO_ALLOW_CUSTOM_URL = _bool("ECO_ALLOW_CUSTOM_URL", False)
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds before the health page calls a worker silent
+    # Claims sending: back-off of RQ retries (seconds), how long a job may run, and when a claim
+    # still sending is taken for abandoned by a dead worker or a lost queue (the sweeper).
+    CLAIM_RETRY_INTERVALS = tuple(int(x) for x in os.environ.get("CLAIM_RETRY_INTERVALS", "10,30,120,600,1800").split(","))
+    CLAIM_JOB_TIMEOUT = int(os.environ.get("CLAIM_JOB_TIMEOUT", "300"))
+    CLAIM_STUCK_AFTER_SECONDS = int(os.environ.get("CLAIM_STUCK_AFTER_SECONDS", "600"))
 
     def finalize(self, app) -> None:
         """Fill the settings that depend on the instance folder."""

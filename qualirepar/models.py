@@ -9,4 +9,4 @@ from .repairs.models import Appliance, Customer, OrderPhoto, RepairOrder, Signat
 from .shops.models import FicheMetier, RepairSite, Shop, Subcontractor, User  # noqa: F401
 from .numbering import NumberCounter  # noqa: F401
 from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # noqa: F401
-from .claims.models import Claim, ClaimEvent  # noqa: F401
+from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa: F401

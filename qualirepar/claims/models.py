@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flask_babel import lazy_gettext as _l
@@ -43,6 +43,14 @@ class Claim(TenantScoped, Audited, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     step_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)  # last step: the sweeper's clock
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The rejection workbench: fields corrected on the claim (payload name -> value), the organism's
+    # ids of earlier filings of this invoice, and whether the organism's copy must be updated first.
+    corrections: Mapped[dict] = mapped_column(JSON, default=dict)
+    previous_ids: Mapped[list] = mapped_column(JSON, default=list)
+    update_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reimbursement control: what the organism's payments matched to this claim add up to.
+    amount_paid: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (UniqueConstraint("invoice_id"),)
 
@@ -62,3 +70,38 @@ class ClaimEvent(TenantScoped, db.Model):
     status_before: Mapped[str | None] = mapped_column(String(20))
     status_after: Mapped[str] = mapped_column(String(20))
     text: Mapped[str | None] = mapped_column(Text)  # the organism's words, or ours
+
+
+class ClaimPayment(TenantScoped, db.Model):
+    """One line of an organism's payment statement (or of its API), matched to a claim when it can be.
+    A line not matched stays, with claim_id empty, until someone links it."""
+
+    __tablename__ = "claim_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"), index=True)
+    organism: Mapped[str] = mapped_column(String(12))
+    reference: Mapped[str] = mapped_column(String(60))  # the organism's payment (transfer) reference
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    invoice_number: Mapped[str | None] = mapped_column(String(60))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    source: Mapped[str] = mapped_column(String(120))  # the statement's file name, or "api"
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    # Importing the same statement twice adds nothing.
+    __table_args__ = (UniqueConstraint("shop_id", "organism", "reference", "external_id", "invoice_number"),)
+
+
+class Notification(TenantScoped, db.Model):
+    """A message for one user in the app (the bell), e-mailed too if the user chose it."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,9 +27,20 @@ from . import preflight
 from ..repairs.models import RepairOrder
 from .models import AT_ORGANISM, SENDING, Claim, ClaimEvent
 
-RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])  # transient errors: back off, then the sweeper (claims issue)
 OPEN = SENDING
-STUCK_AFTER_MINUTES = 10  # a claim still sending after this was left by a dead worker or a lost queue
+LOCK = "claim-lock:{}"  # held by the one runner of a claim; it expires if that runner dies
+
+
+def _config(name: str):
+    from flask import current_app
+
+    return current_app.config[name]
+
+
+def _retry() -> Retry:
+    """Transient errors: RQ tries again with back-off; after the last, the sweeper takes over."""
+    intervals = list(_config("CLAIM_RETRY_INTERVALS"))
+    return Retry(max=len(intervals), interval=intervals)
 
 
 def set_status(claim: Claim, status: str, text: str | None = None) -> None:
@@ -37,6 +48,16 @@ def set_status(claim: Claim, status: str, text: str | None = None) -> None:
     if status != claim.status or text:
         db.session.add(ClaimEvent(claim_id=claim.id, status_before=claim.status, status_after=status, text=text))
     claim.status, claim.step_at = status, utcnow()
+
+
+def _lock_ttl() -> int:
+    return int(_config("CLAIM_JOB_TIMEOUT")) + 30  # RQ kills a job at its timeout: the lock outlives it a little
+
+
+def _locked(claim_id: int) -> bool:
+    from ..redis_conn import get_redis
+
+    return bool(get_redis().exists(LOCK.format(claim_id)))
 
 
 def _queue_job(shop_id: int, claim_id: int) -> bool:
@@ -49,11 +70,14 @@ def _queue_job(shop_id: int, claim_id: int) -> bool:
     job_id = f"claim-submit-{claim_id}"
     try:
         job = Job.fetch(job_id, connection=get_queue().connection)
-        if job.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
+        state = job.get_status(refresh=True)
+        if state in ("queued", "deferred", "scheduled"):
             return False
+        if state == "started" and _locked(claim_id):
+            return False  # its runner is alive (it holds the claim's lock)
     except NoSuchJobError:
         pass
-    enqueue(submit_job, shop_id, claim_id, job_id=job_id, retry=RETRY, job_timeout=300)
+    enqueue(submit_job, shop_id, claim_id, job_id=job_id, retry=_retry(), job_timeout=_config("CLAIM_JOB_TIMEOUT"))
     return True
 
 
@@ -81,12 +105,26 @@ def _take(claim: Claim, expected: str, status: str) -> bool:
 
 
 def submit_job(shop_id: int, claim_id: int) -> str:
+    """The RQ job. One runner per claim: a second one (a job queued again while the first still
+    works) leaves at once; a runner killed mid-way leaves a lock that expires, then the sweeper
+    queues the claim again and the next runner goes on from the step written on the claim."""
+    import secrets
+
+    from ..redis_conn import get_redis
+
     g.actor = "envoi des demandes de bonus"
-    with as_shop(shop_id):
-        claim = db.session.get(Claim, claim_id)
-        if claim is None or claim.status not in OPEN:
-            return claim.status if claim else "absent"
-        return submit(claim)
+    conn, key, token = get_redis(), LOCK.format(claim_id), secrets.token_hex(8)
+    if not conn.set(key, token, nx=True, ex=_lock_ttl()):
+        return "busy"
+    try:
+        with as_shop(shop_id):
+            claim = db.session.get(Claim, claim_id)
+            if claim is None or claim.status not in OPEN:
+                return claim.status if claim else "absent"
+            return submit(claim)
+    finally:
+        # Released only by its holder (a lock that expired and was taken by another is not ours).
+        conn.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, key, token)
 
 
 def _attention(claim: Claim, message: str) -> str:
@@ -94,7 +132,70 @@ def _attention(claim: Claim, message: str) -> str:
     claim.last_error = message
     note(claim, "needs_attention", {"last_error": (None, message)})
     db.session.commit()
+    from .notify import claim_changed
+
+    claim_changed(claim, _("Demande %(n)s à corriger : %(m)s", n=claim_reference(claim), m=message))
     return claim.status
+
+
+def claim_reference(claim: Claim) -> str:
+    from ..billing.models import Invoice
+
+    invoice = db.session.get(Invoice, claim.invoice_id)
+    return invoice.number if invoice else str(claim.id)
+
+
+def _duplicate_reference(state) -> bool:
+    """Ecologic refuses an invoice number already used (contract §3.9): the earlier create was done."""
+    return any(e.field == "ConsumerInvoiceNumber" for e in state.errors)
+
+
+def _create(claim: Claim, client, p) -> str | None:
+    """Create the claim at the organism, once. Returns a status to stop with, or None to go on.
+
+    Before the call the claim is moved to "creating"; after an unknown outcome (a read timeout, a
+    5xx that may come after the work was done) the next run finds it in "creating" and looks the
+    claim up by the invoice number (ecosystem lists its claims). Ecologic has no lookup: its create
+    refuses an invoice number already used (contract §3.9), so the next run creates again and that
+    refusal tells that the first one exists; the support user then picks it up on its portal."""
+    if claim.status == "creating":  # the last create got no answer: did it happen?
+        try:
+            found = client.find_by_reference(p.reference, exclude=tuple(claim.previous_ids or ()))
+        except errors.NotSupported:
+            found = None
+        if found is not None:
+            claim.external_id = found.external_id
+    if claim.external_id is None:
+        before = claim.status
+        if not _take(claim, claim.status, "creating"):  # written before the call: an unknown outcome is looked up
+            return claim.status  # someone else (a credit note, another run) moved it: leave it to them
+        try:
+            state = client.create_claim(p)
+        except errors.TransientError as exc:
+            if exc.processed is False:  # refused before anything was done: the next run simply creates
+                _take(claim, "creating", before if before != "creating" else "queued")
+            raise
+        if _duplicate_reference(state):
+            claim.previous_ids = list(claim.previous_ids or []) + [state.external_id]
+            return _attention(claim, _(
+                "%(o)s indique que ce numéro de facture a déjà une demande (sans doute un envoi précédent resté sans "
+                "réponse) : retrouvez-la sur son portail. La demande %(id)s, créée en double, reste en brouillon et ne "
+                "sera pas transmise.", o=ORGANISMS.get(claim.organism), id=state.external_id))
+        claim.external_id = state.external_id
+    set_status(claim, "created", _("Créée chez l'organisme : %(id)s", id=claim.external_id))
+    db.session.commit()
+    return None
+
+
+def _confirm(claim: Claim, client):
+    """Submit / confirm; a repeat of a submission whose answer was lost is recognised as done."""
+    try:
+        return client.submit(claim.external_id)
+    except errors.ValidationFailed:
+        state = client.status(claim.external_id)
+        if state.status in ("submitted", "accepted", "paid"):
+            return state
+        raise
 
 
 def submit(claim: Claim) -> str:
@@ -110,21 +211,14 @@ def submit(claim: Claim) -> str:
         client = client_for(account, log)
         required = client.required_attachments(p) | preflight.required_attachments(claim, p)
         if claim.external_id is None:
-            if claim.status == "creating":  # the last create got no answer: did it happen?
-                try:
-                    found = client.find_by_reference(p.reference)
-                except errors.NotSupported:
-                    return _attention(claim, _("L'envoi précédent n'a pas eu de réponse et %(o)s ne permet pas de retrouver "
-                                               "une demande par son numéro de facture : vérifiez sur son portail qu'elle n'existe "
-                                               "pas avant de renvoyer.", o=ORGANISMS.get(claim.organism)))
-                if found is not None:
-                    claim.external_id = found.external_id
-            if claim.external_id is None:
-                if not _take(claim, claim.status, "creating"):  # written before the call: an unknown outcome is looked up
-                    return claim.status  # someone else (a credit note, another run) moved it: leave it to them
-                state = client.create_claim(p)
-                claim.external_id = state.external_id
-            set_status(claim, "created", _("Créée chez l'organisme : %(id)s", id=claim.external_id))
+            stop = _create(claim, client, p)
+            if stop is not None:
+                return stop
+        elif claim.update_pending:  # corrected after a refusal: the organism's copy first (Ecologic)
+            client.update_claim(claim.external_id, p)
+            claim.update_pending, claim.step_at = False, utcnow()
+            db.session.add(ClaimEvent(claim_id=claim.id, status_before=claim.status, status_after=claim.status,
+                                      text=_("Corrections transmises à l'organisme")))
             db.session.commit()
         sent = list(claim.attached or [])
         for kind in sorted(required | set(claim.attachments)):
@@ -136,7 +230,7 @@ def submit(claim: Claim) -> str:
             sent.append(kind)
             claim.attached, claim.step_at = list(sent), utcnow()
             db.session.commit()
-        state = client.submit(claim.external_id)
+        state = _confirm(claim, client)
         claim.status_text = state.status_text
         blocking = [e for e in state.errors if e.blocking]
         if state.status in ("draft", "incomplete") or blocking:  # the organism says what is missing
@@ -202,7 +296,10 @@ def poll(claim: Claim) -> bool:
         db.session.commit()  # the exchanges stay, even when the organism did not answer
     status = normalise(claim.organism, state.status_text) if state.status_text else state.status
     status = "submitted" if status == "draft" else status  # created, not yet examined
+    if claim.status == "paid" and status == "accepted":
+        status = "paid"  # the statement said paid before the organism's status did
     changed = status != claim.status or state.status_text != claim.status_text
+    moved = status != claim.status
     if changed:
         set_status(claim, status, state.reject_reason or state.status_text)
         claim.status_text = state.status_text
@@ -211,6 +308,13 @@ def poll(claim: Claim) -> bool:
         if status == "rejected":
             claim.last_error = state.reject_reason or state.status_text
     db.session.commit()
+    if moved:
+        from .notify import claim_changed
+
+        text = _("Demande %(n)s : %(s)s", n=claim_reference(claim), s=claim.status_label)
+        if status == "rejected" and claim.last_error:
+            text += " — " + claim.last_error
+        claim_changed(claim, text)
     return changed
 
 
@@ -232,7 +336,7 @@ def sweep() -> int:
     job goes on from the step each one reached."""
     import datetime as dt
 
-    limit = utcnow() - dt.timedelta(minutes=STUCK_AFTER_MINUTES)
+    limit = utcnow() - dt.timedelta(seconds=_config("CLAIM_STUCK_AFTER_SECONDS"))
     rows = db.session.execute(db.select(Claim.shop_id, Claim.id).where(Claim.status.in_(SENDING), Claim.step_at < limit),
                               execution_options={"all_shops": True}).all()
     queued = 0

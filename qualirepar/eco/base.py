@@ -56,9 +56,10 @@ class EcoClient(ABC):
     def list_claims(self) -> list[ClaimState]:
         raise NotSupported(f"{self.label} ne fournit pas de liste des demandes")
 
-    def find_by_reference(self, reference: str) -> ClaimState | None:
-        """The claim filed with this shop reference (invoice number), if the API can tell."""
-        matches = [c for c in self.list_claims() if c.reference == reference]
+    def find_by_reference(self, reference: str, exclude: tuple[str, ...] = ()) -> ClaimState | None:
+        """The claim filed with this shop reference (invoice number), if the API can tell; the ids
+        in `exclude` (earlier filings of the same invoice, refused) are not it."""
+        matches = [c for c in self.list_claims() if c.reference == reference and c.external_id not in exclude]
         return max(matches, key=lambda c: c.raw.get("CreationDate") or "", default=None)
 
     def delete_draft(self, external_id: str) -> None:

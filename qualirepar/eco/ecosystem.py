@@ -207,6 +207,8 @@ class EcosystemClient(EcoClient):
         meta = {"FileName": attachment.filename, "FileType": FILE_TYPES[attachment.kind],
                 "FileSizeInMB": max(1, math.ceil(len(attachment.data) / 1024 / 1024 * 10) / 10)}
         resp = self._call("POST", f"/reimbursement-claims/{external_id}/upload-file", safe=False, json_body=meta)
+        if resp.status_code == 400 and _error_status(resp) == "TYPE_DE_FICHIER_EXISTANT" and attachment.kind != "device_photo":
+            return  # already there: an earlier attempt uploaded it and lost the answer
         self._raise(resp)
         url = require(json_of(resp, "ecosystem"), "url", "ecosystem", str)
         put = self.t.send("PUT", url, safe=True, data=attachment.data,
@@ -248,6 +250,13 @@ class EcosystemClient(EcoClient):
                           reference=data.get("PurchaseOrderByCustomer"), service_order=data.get("SapServiceOrder"),
                           reject_reason=data.get("RejectReason") or None,
                           amount_covered=Decimal(str(covered)) if covered is not None else None, raw=data)
+
+
+def _error_status(resp) -> str | None:
+    try:
+        return (resp.json().get("error") or {}).get("status")
+    except (ValueError, AttributeError):
+        return None
 
 
 def french_phone(phone: str) -> str:

@@ -38,7 +38,14 @@ class NotFound(EcoError):
 
 
 class TransientError(EcoError):
-    """Worth retrying later: 5xx, 429, timeout, connection refused."""
+    """Worth retrying later: 5xx, 429, timeout, connection refused.
+
+    `processed` is False when the organism certainly did nothing (connection refused, 429, 503);
+    None when it may have done it before the answer was lost (a read timeout, a 500, a 502)."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None, processed: bool | None = None):
+        super().__init__(message, status, code)
+        self.processed = processed
 
 
 class ContractViolation(EcoError):

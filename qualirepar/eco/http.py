@@ -105,7 +105,12 @@ class Transport:
                                             data=data, timeout=(self.connect_timeout, self.read_timeout))
             except (requests.Timeout, requests.ConnectionError) as exc:
                 kind = "délai dépassé" if isinstance(exc, requests.Timeout) else "connexion impossible"
-                last = TransientError(f"{self.organism} : {kind}")
+                # Refused or unreachable before anything was sent: certainly not done. A read
+                # timeout or a cut answer: maybe done (the caller looks before doing it again).
+                not_sent = isinstance(exc, requests.ConnectTimeout) or (
+                    isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
+                    and "refused" in str(exc).lower())
+                last = TransientError(f"{self.organism} : {kind}", processed=False if not_sent else None)
                 self._record(Exchange(self.organism, method, path, None, _ms(start),
                                       redact(record_body if record_body is not None else json_body), None,
                                       f"{type(exc).__name__}: {exc}"[:300], attempt))
@@ -115,7 +120,9 @@ class Transport:
                                       redact(_body(resp)), None, attempt))
                 if (resp.status_code < 500 and resp.status_code != 429) or (self.permanent and self.permanent(resp)):
                     return resp
-                last = TransientError(f"{self.organism} : erreur {resp.status_code}", resp.status_code)
+                # 429 and 503 refuse the request before doing it; another 5xx may come after it was done.
+                last = TransientError(f"{self.organism} : erreur {resp.status_code}", resp.status_code,
+                                      processed=False if resp.status_code in (429, 503) else None)
                 if attempt < attempts:
                     self.sleep(self.retry.delay(attempt, resp.headers.get("Retry-After")))
                     continue

@@ -48,6 +48,8 @@ class Shop(Audited, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     # Invoice numbers: this prefix ({AAAA} is the year) then a counter without gaps per prefix.
     invoice_prefix: Mapped[str] = mapped_column(String(20), default="F{AAAA}-", server_default="F{AAAA}-")
+    # A claim accepted and not paid after this many days since it was sent is late.
+    payment_late_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

@@ -153,7 +153,7 @@ def test_the_sweeper_requeues_a_claim_left_sending(app, shop, sandbox_accounts):
         assert submit.sweep() == 0  # too recent: maybe a worker is on it
         with as_shop(shop.id):
             claim = db.session.get(Claim, claim_id)
-            claim.step_at = claim.step_at - dt.timedelta(minutes=submit.STUCK_AFTER_MINUTES + 1)
+            claim.step_at = claim.step_at - dt.timedelta(seconds=app.config["CLAIM_STUCK_AFTER_SECONDS"] + 60)
             db.session.commit()
         assert submit.sweep() == 1
         jobs = get_queue().jobs
@@ -225,7 +225,7 @@ def test_one_job_per_claim_and_a_cancelled_claim_is_not_created(app, shop, sandb
     with app.test_request_context():
         with as_shop(shop.id):
             claim = db.session.get(Claim, claim_id)
-            claim.step_at = claim.step_at - dt.timedelta(minutes=submit.STUCK_AFTER_MINUTES + 1)
+            claim.step_at = claim.step_at - dt.timedelta(seconds=app.config["CLAIM_STUCK_AFTER_SECONDS"] + 60)
             db.session.commit()
         assert submit.sweep() == 0  # its job is still waiting: not doubled
         assert len(get_queue().jobs) == 1

@@ -87,7 +87,9 @@ def automatic_controls(claim: Claim) -> str | None:
         return f"{label} ({message})"
     duplicate = db().query(Claim).filter(Claim.id != claim.id, Claim.organism == claim.organism,
                                          Claim.reference == claim.reference, Claim.submitted_at.isnot(None),
-                                         Claim.repairer_pk == claim.repairer_pk).first()
+                                         Claim.repairer_pk == claim.repairer_pk,
+                                         Claim.status.notin_([ECOSYSTEM["rejected"], ECOLOGIC["rejected"], ECOLOGIC["notconform"]])
+                                         ).first()  # a refused claim filed again is not a duplicate
     if duplicate is not None:
         return "05 : Doublon demande traitée (une facture portant le même numéro a déjà fait l'objet d'une demande)"
     if claim.organism == "ecosystem":

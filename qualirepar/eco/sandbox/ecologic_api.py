@@ -49,12 +49,23 @@ def _before():
         return envelope(None, 504, False, "", "Délai dépassé")
     if kind == "malformed":
         return "<html><body>Service Unavailable</body></html>", 200, {"Content-Type": "text/html"}
+    if kind == "lost":
+        g.lose_answer = True  # done, then answered with a 502
     lifecycle.advance_due()
     key = request.headers.get("api_key", "")
     g.repairer = lifecycle.db().query(Repairer).filter_by(api_key=key).first() if key else None
     if g.repairer is None:
         return envelope(None, 401, False, "", "Clé d'API absente ou invalide")
     return None
+
+
+@bp.after_request
+def _lose_answer(response):
+    if g.get("lose_answer"):
+        lost, _status = envelope(None, 502, False, "", "Passerelle en erreur")
+        lost.status_code = 502
+        return lost
+    return response
 
 
 def _site_json(s):

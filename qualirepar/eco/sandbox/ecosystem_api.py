@@ -57,7 +57,19 @@ def _fault_response():
         return jsonify(error={"code": 504, "status": "TIMEOUT", "message": "Délai dépassé"}), 504
     if kind == "malformed":
         return jsonify(unexpected=True), 200
+    if kind == "lost":
+        g.lose_answer = True  # done below, answered with a 502
     return None
+
+
+@bp.after_request
+@s3.after_request
+def _lose_answer(response):
+    if g.get("lose_answer"):
+        lost = jsonify(error={"code": 502, "status": "BAD_GATEWAY", "message": "Passerelle en erreur"})
+        lost.status_code = 502
+        return lost
+    return response
 
 
 @bp.before_request

@@ -6,8 +6,9 @@ import threading
 import time
 
 DEFAULTS = {"error_rate": 0.0, "timeout_rate": 0.0, "rate_limit_rate": 0.0, "malformed_rate": 0.0,
-            "latency_ms": 0, "timeout_seconds": 35.0, "only": None}
-KINDS = ("error", "timeout", "rate_limit", "malformed")
+            "lost_rate": 0.0, "latency_ms": 0, "timeout_seconds": 35.0, "only": None}
+# lost: the call is carried out, then its answer is replaced by a 502 (the caller cannot know it was done)
+KINDS = ("error", "timeout", "rate_limit", "malformed", "lost")
 
 
 class Faults:
@@ -49,7 +50,8 @@ class Faults:
             return kind
         roll = random.random()
         for name, rate in (("error", s["error_rate"]), ("timeout", s["timeout_rate"]),
-                           ("rate_limit", s["rate_limit_rate"]), ("malformed", s["malformed_rate"])):
+                           ("rate_limit", s["rate_limit_rate"]), ("malformed", s["malformed_rate"]),
+                           ("lost", s["lost_rate"])):
             if roll < rate:
                 return name
             roll -= rate

@@ -1,0 +1,50 @@
+"""Telling the support staff what happened to their claims: in the app (the bell in the menu), and
+by e-mail for those who chose it in their profile. A shop without a support user tells its owners."""
+from __future__ import annotations
+
+import logging
+
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..shops.models import User
+from .models import Claim, Notification
+
+log = logging.getLogger(__name__)
+
+
+def recipients() -> list[User]:
+    """The active support users of the current shop, else its owners."""
+    users = db.session.execute(db.select(User).where(User.active.is_(True), User.role.in_(("support", "owner")))).scalars().all()
+    support = [u for u in users if u.role == "support"]
+    return support or [u for u in users if u.role == "owner"]
+
+
+def claim_link(claim: Claim) -> str:
+    from . import bp
+
+    return f"{bp.url_prefix}/{claim.id}"
+
+
+def claim_changed(claim: Claim, text: str) -> None:
+    """One notification per recipient; the e-mails are sent after the rows are saved, and a mail
+    server that fails does not undo them."""
+    people = recipients()
+    link = claim_link(claim)
+    for user in people:
+        db.session.add(Notification(user_id=user.id, text=text, link=link))
+    db.session.commit()
+    for user in people:
+        if user.notify_by_email:
+            from .. import mail
+
+            try:
+                mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]),
+                          _("%(t)s\n\nOuvrez qualirepar, menu Demandes de bonus, pour la voir.", t=text))
+            except Exception:  # noqa: BLE001 - the notification in the app is kept
+                log.exception("notification e-mail to user %s failed", user.id)
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.execute(db.select(db.func.count(Notification.id))
+                              .where(Notification.user_id == user_id, Notification.read_at.is_(None))).scalar_one()
