@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .checklists import bp as checklists_bp
     from .checklists import settings_bp as checklist_settings_bp
     from .claims import bp as claims_bp
+    from .claims import notifications_bp
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
@@ -81,7 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
 

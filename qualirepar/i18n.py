@@ -1,12 +1,18 @@
 """Language and time zone: French by default, English on request or per user."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
+    from flask import has_request_context
+
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a job, the CLI: the shop's language is French
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # a background job (RQ worker, CLI): no visitor, the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

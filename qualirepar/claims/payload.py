@@ -41,7 +41,7 @@ def build(claim: Claim) -> eco.ClaimPayload:
     lines = list(invoice.lines)
     parts = [ln for ln in lines if ln.kind == "part"]
     buyer = invoice.buyer  # the customer as invoiced
-    return eco.ClaimPayload(
+    payload = eco.ClaimPayload(
         reference=invoice.number, repair_date=invoice.issued_on,
         repairer_id=account.repairer_id if account else None,
         site_id=(site.ecosystem_place_id if claim.organism == "ecosystem" else site.ecologic_site_id) if site else "",
@@ -61,6 +61,21 @@ def build(claim: Claim) -> eco.ClaimPayload:
         new_parts=sum(1 for p in parts if p.part_origin != "reused"),
         circular_parts=sum(1 for p in parts if p.part_origin == "reused"),
     )
+    apply_corrections(payload, claim.corrections or {})
+    return payload
+
+
+def apply_corrections(payload: eco.ClaimPayload, corrections: dict) -> None:
+    """Fields corrected on the claim after a refusal (the rejection workbench) win over the records."""
+    import datetime as dt
+
+    for name, value in corrections.items():
+        if name == "purchase_date" and value:
+            value = dt.date.fromisoformat(value)
+        if name.startswith("customer."):
+            setattr(payload.customer, name.split(".", 1)[1], value or None)
+        else:
+            setattr(payload, name, value or None)
 
 
 # What each organism cannot do without (DOMAIN.md §4; the pre-flight of the claims issue adds the

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from .. import validators as v
 from ..eco.models import ENVIRONMENTS
@@ -31,6 +31,9 @@ class ShopForm(FlaskForm):
         Optional(), Length(max=20), Regexp(r"^[A-Za-z0-9_{}/-]+$", message=_l("Lettres, chiffres, - _ / et {AAAA} (l'année) seulement."))],
         description=_l("{AAAA} est remplacé par l'année : F{AAAA}- donne F2026-00001, F2026-00002… La numérotation suit sans trou "
                        "pour chaque préfixe ; changer de préfixe ouvre une nouvelle série."))
+    payment_late_days = IntegerField(_l("Délai de paiement attendu des éco-organismes (jours)"), default=60,
+                                     validators=[Optional(), NumberRange(1, 365, _l("Entre 1 et 365 jours."))],
+                                     description=_l("Une demande envoyée et non payée après ce délai est signalée en retard."))
 
 
 class SiteForm(FlaskForm):

@@ -54,6 +54,7 @@ def update_shop(shop: Shop, form) -> None:
     for name in ("name", "siret", "vat_number", "label_number", "label_valid_until", "street", "postcode", "city", "phone", "email"):
         setattr(shop, name, getattr(form, name).data or None)
     shop.invoice_prefix = (form.invoice_prefix.data or "").strip() or "F{AAAA}-"
+    shop.payment_late_days = form.payment_late_days.data or 60
     if new_logo and old_logo:
         db.session.delete(old_logo)
     try:

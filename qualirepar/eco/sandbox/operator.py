@@ -68,7 +68,7 @@ def act(organism: str, claim_id: str, action: str):
         if action == "notconform" and organism != "ecologic":
             return jsonify(error="« Non conforme » n'existe que chez Ecologic"), 400
         lifecycle.set_state(c, "rejected" if action == "reject" else "notconform",
-                            data.get("reason") or "00 : Contrôles automatisés")
+                            data.get(f"reason-{organism}-{claim_id}") or data.get("reason") or "00 : Contrôles automatisés")
     else:
         return jsonify(error=f"action inconnue : {action}"), 400
     return _done(_claim_row(c))
