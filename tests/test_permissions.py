@@ -32,6 +32,9 @@ TABLE = [
     ("/dossiers/nouveau/nouveau-client?brouillon=0b7e6f0a-4a8e-4c57-9c3e-0d3c2d1e5f60", 200, 200, 200),
     ("/parametres/prise-en-charge", 200, 403, 403),
     ("/demandes/", 200, 403, 200),
+    ("/demandes/paiements", 200, 403, 200),
+    ("/demandes/paiements.csv", 200, 403, 200),
+    ("/notifications/", 200, 200, 200),
     ("/parametres/prise-en-charge/apercu.pdf", 200, 403, 403),
 ]
 ROLES = ("owner", "technician", "support")

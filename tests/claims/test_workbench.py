@@ -131,3 +131,38 @@ def test_support_users_are_notified_in_the_app_and_by_email_if_they_chose_it(app
     assert 'data-testid="unread-count">1<' in html and "Impossible de lire la facture" in html
     client.post("/notifications/lues")
     assert 'data-testid="unread-count"' not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_a_rejected_ecosystem_claim_is_filed_again_as_a_new_claim(app, shop, sandbox_accounts, sandbox, as_role):
+    """ecosystem has no update call: the corrected claim is a new one; the refused one stays in the
+    history, and the lookup after an unknown outcome does not take it for the new one."""
+    from .test_reliability import at_sandbox, issue_claims, link_ecosystem
+
+    link_ecosystem(app, sandbox)
+    (claim_id, number), = issue_claims(app, shop.id, ["ecosystem"]).items()
+    with app.test_request_context():
+        assert submit.submit_job(shop.id, claim_id) == "submitted"
+    first = _claim(app, shop, claim_id).external_id
+    sandbox.operator(requests, f"claims/ecosystem/{first}/reject", reason="15 : Plaque signalétique du téléphone portable manquant")
+    with app.test_request_context():
+        assert submit.sync_job(shop.id) == 1
+    client = as_role("support")
+    client.post(f"/demandes/{claim_id}/pieces/nameplate", data={"file": (io.BytesIO(PDF), "plaque.pdf")}, content_type="multipart/form-data")
+    html = client.post(f"/demandes/{claim_id}/renvoyer", follow_redirects=True).get_data(as_text=True)
+    assert "Une nouvelle demande sera déposée" in html
+    claim = _claim(app, shop, claim_id)
+    assert claim.previous_ids == [first] and claim.external_id is None and claim.attached == []
+    with app.test_request_context(), as_shop(shop.id):
+        claim = db.session.get(Claim, claim_id)
+        claim.status = "creating"  # as if the create's answer had been lost: the lookup must not find the refused one
+        db.session.commit()
+        from qualirepar.eco.models import EcoAccount
+        from qualirepar.eco.registry import client_for
+
+        eco = client_for(db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == "ecosystem")).scalar_one())
+        assert eco.find_by_reference(number, exclude=(first,)) is None
+        assert submit.submit(claim) == "submitted"
+        second = claim.external_id
+    assert second != first
+    rows = [r for r in at_sandbox(sandbox) if r["reference"] == number]
+    assert sorted((r["id"], r["state"]) for r in rows) == sorted([(first, "rejected"), (second, "submitted")])
