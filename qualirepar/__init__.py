@@ -75,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     from .checklists import settings_bp as checklist_settings_bp
     from .claims import bp as claims_bp
     from .claims import notifications_bp
+    from .ocr import bp as ocr_bp
+    from .complaints import bp as complaints_bp
     from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
     from .health import bp as health_bp
@@ -82,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
 
@@ -117,7 +119,9 @@ def _attachment_name(kind: str) -> str:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_time, get_locale
 
-    app.jinja_env.globals.update(get_locale=get_locale)
+    from .ocr.models import FIELD_LABELS
+
+    app.jinja_env.globals.update(get_locale=get_locale, ocr_labels=FIELD_LABELS)
     from flask_babel import format_currency
 
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),

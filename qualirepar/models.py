@@ -10,3 +10,5 @@ from .shops.models import FicheMetier, RepairSite, Shop, Subcontractor, User  # 
 from .numbering import NumberCounter  # noqa: F401
 from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # noqa: F401
 from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa: F401
+from .ocr.models import OcrDocument  # noqa: F401
+from .complaints.models import Complaint  # noqa: F401

@@ -35,6 +35,9 @@ TABLE = [
     ("/demandes/paiements", 200, 403, 200),
     ("/demandes/paiements.csv", 200, 403, 200),
     ("/notifications/", 200, 200, 200),
+    ("/lecture/nouveau", 200, 200, 200),
+    ("/reclamations/", 200, 403, 200),
+    ("/reclamations/nouvelle", 200, 403, 200),
     ("/parametres/prise-en-charge/apercu.pdf", 200, 403, 403),
 ]
 ROLES = ("owner", "technician", "support")

@@ -94,6 +94,8 @@ class Invoice(TenantScoped, Audited, db.Model):
     bonus_organism: Mapped[str | None] = mapped_column(String(12))
     amount_due: Mapped[Decimal] = mapped_column(Money)  # what the customer pays: TTC minus the bonus
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))  # the PDF
+    # Made in another program: its own number and file (uploaded, read automatically, confirmed).
+    external: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position")
 

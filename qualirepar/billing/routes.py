@@ -230,6 +230,80 @@ def issue(quote_id: int):
     return redirect_to("billing.invoice", invoice_id=invoice.id)
 
 
+def _external_values(form, doc) -> dict:
+    """The confirmation form's values: what the user typed, else what was read on the document."""
+    read = {name: (doc.value(name) if doc is not None and doc.status == "done" else None) or ""
+            for name in ("number", "date", "total_ht", "total_ttc", "bonus")}
+    return {name: form.get(name, read[name]) for name in read}
+
+
+def _parse_external(form) -> dict:
+    import datetime as dt
+
+    from ..fields import french_decimal
+
+    def money(name):
+        raw = (form.get(name) or "").strip()
+        if not raw:
+            return None
+        value = french_decimal(raw)
+        if value is None or abs(value) >= 100000:
+            raise services.BillingError(_("Montant illisible : « %(v)s ».", v=raw))
+        return value.quantize(Decimal("0.01"))
+
+    try:
+        day = dt.date.fromisoformat((form.get("date") or "").strip())
+    except ValueError:
+        day = None
+    return {"number": form.get("number", ""), "issued_on": day, "total_ht": money("total_ht"), "total_ttc": money("total_ttc"),
+            "bonus": money("bonus") or Decimal("0.00")}
+
+
+@bp.route("/devis/<int:quote_id>/facture-externe", methods=["GET", "POST"])
+@allow("owner", "technician", "support")
+def external_invoice(quote_id: int):
+    """A shop that invoices in another program: the invoice uploaded, read automatically, its
+    number, date and totals confirmed, then recorded with its claim (filed as for our own)."""
+    from ..files.services import UploadRejected
+    from ..ocr import services as ocr
+    from ..ocr.models import OcrDocument
+
+    quote = db.get_or_404(Quote, quote_id)
+    order = db.session.get(RepairOrder, quote.order_id)
+    doc = db.session.get(OcrDocument, request.values.get("document", type=int) or 0)
+    errors = []
+    if request.method == "POST" and "file" in request.files:
+        try:
+            stored = ocr.accept(request.files.get("file"), "invoice_external")
+            db.session.flush()
+        except UploadRejected as exc:
+            db.session.rollback()
+            errors.append(str(exc))
+        else:
+            doc = ocr.start(stored, "invoice", order.id)
+            return redirect_to("billing.external_invoice", quote_id=quote.id, document=doc.id)
+    elif request.method == "POST":
+        if doc is None or doc.order_id != order.id:
+            abort(400)
+        key = request.form.get("issue_key", "")
+        try:
+            uuid.UUID(key)
+            values = _parse_external(request.form)
+            invoice = services.record_external_invoice(order, quote, values, db.session.get(StoredFile, doc.file_id), key,
+                                                       current_user.id)
+        except ValueError:
+            abort(400)
+        except (services.BillingError, states.QuoteError) as exc:
+            db.session.rollback()
+            errors.append(str(exc))
+        else:
+            flash(_("Facture %(n)s enregistrée.", n=invoice.number), "success")
+            return redirect_to("billing.invoice", invoice_id=invoice.id)
+    context = dict(quote=quote, order=order, doc=doc, errors=errors, values=_external_values(request.form, doc),
+                   issue_key=request.form.get("issue_key") or str(uuid.uuid4()))
+    return render("billing/external.html", "billing/_external.html", status=422 if errors else 200, **context)
+
+
 def _invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
     from ..claims.models import Claim
 
@@ -255,6 +329,8 @@ def invoice_pdf(invoice_id: int):
     """The PDF stored when the invoice was issued (the same bytes the claim sends)."""
     inv = db.get_or_404(Invoice, invoice_id)
     stored = db.get_or_404(StoredFile, inv.file_id)
+    if inv.external and stored.content_type != "application/pdf":
+        return redirect_to("files.download", file_id=stored.id)  # a photographed invoice
     return pdf_response(get_storage().read(stored.storage_key), f'{"avoir" if inv.kind == "credit_note" else "facture"}-{inv.number}.pdf')
 
 

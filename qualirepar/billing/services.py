@@ -411,6 +411,75 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     return invoice
 
 
+def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stored, issue_key: str, user_id: int | None) -> Invoice:
+    """An invoice made in another program, for a validated quote: its number, date and totals as
+    read from the uploaded file and confirmed by the user; the file itself is what the claim sends.
+
+    values: number (str), issued_on (date), total_ht, total_ttc, bonus (Decimal). The bonus must be
+    the one frozen on the quote: the organism pays the tariff, whatever the other program printed.
+    """
+    existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    current = invoice_of(order)
+    if current is not None:
+        raise BillingError(_("Ce dossier a déjà la facture %(n)s. Pour la corriger, faites un avoir.", n=current.number))
+    if quote.order_id != order.id:
+        raise BillingError(_("Ce devis n'est pas celui de ce dossier."))
+    if quote.validated_at is None:
+        raise states.QuoteNotValidated()
+    if quote.status not in (states.ACCEPTED, states.DRAFT, states.SENT):
+        raise BillingError(_("Un devis refusé ou expiré ne se facture pas."))
+    number = (values.get("number") or "").strip()
+    if not number or len(number) > 40:
+        raise BillingError(_("Indiquez le numéro de la facture (40 caractères au plus)."))
+    if db.session.execute(db.select(Invoice.id).where(Invoice.number == number)).first():
+        raise BillingError(_("Le numéro %(n)s est déjà celui d'une autre facture de la boutique.", n=number))
+    day, ht, ttc = values.get("issued_on"), values.get("total_ht"), values.get("total_ttc")
+    bonus = values.get("bonus") or Decimal("0.00")
+    if day is None or day > paris_today():
+        raise BillingError(_("La date de la facture est absente ou dans le futur."))
+    if ht is None or ttc is None or ht < 0 or ttc < ht:
+        raise BillingError(_("Les totaux ne vont pas : le total TTC doit être au moins le total HT."))
+    expected = quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else Decimal("0.00")
+    if bonus != (expected or Decimal("0.00")):
+        raise BillingError(_("Le bonus de la facture (%(b)s) n'est pas celui fixé sur le devis (%(e)s) : la facture doit porter "
+                             "le montant du barème.", b=eligibility.euros(bonus), e=eligibility.euros(expected or Decimal("0.00"))))
+    if bonus > ttc:
+        raise BillingError(_("Le bonus ne peut pas dépasser le total TTC."))
+    if quote.status != states.ACCEPTED:
+        _transition(quote, "accept")
+        quote.decided_at, quote.decided_via, quote.link_nonce = utcnow(), "invoice", None
+    shop = db.session.get(Shop, order.shop_id)
+    seller, buyer, device = _snapshots(order, shop)
+    generation = db.session.execute(db.select(db.func.count(Invoice.id)).where(
+        Invoice.order_id == order.id, Invoice.kind == "credit_note")).scalar_one()
+    invoice = Invoice(number=number, kind="invoice", external=True, order_id=order.id, quote_id=quote.id, issue_key=issue_key,
+                      generation=generation, issued_at=utcnow(), issued_on=day, issued_by_id=user_id, seller=seller, buyer=buyer,
+                      appliance=device, vat_breakdown=[], total_ht=ht, total_vat=ttc - ht, total_ttc=ttc, bonus_amount=bonus,
+                      bonus_organism=quote.bonus_organism if bonus else None, amount_due=ttc - bonus, file_id=stored.id)
+    # The quote's lines stand for the detail the organism asks (labour, parts): what was agreed.
+    invoice.lines = [InvoiceLine(position=i, kind=ln.kind, label=ln.label, quantity=ln.quantity, unit_price=ln.unit_price,
+                                 vat_rate=ln.vat_rate, total_ht=line_total(ln.quantity, ln.unit_price),
+                                 part_reference=ln.part_reference, part_origin=ln.part_origin) for i, ln in enumerate(quote.lines)]
+    db.session.add(invoice)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise BillingError(_("Ce dossier vient d'être facturé depuis un autre poste : ouvrez sa facture.")) from None
+    claim = None
+    if bonus > 0:
+        claim = Claim(order_id=order.id, invoice_id=invoice.id, organism=invoice.bonus_organism, status="ready",
+                      bonus_amount=bonus, attachments=claim_attachments(order, stored.id), attached=[])
+        db.session.add(claim)
+    note(order, "invoiced", {"invoice": (None, number), "external": (None, True)})
+    db.session.commit()
+    if claim is not None:
+        _queue(claim)
+    return invoice
+
+
 def _queue(claim: Claim) -> None:
     from flask import current_app
 

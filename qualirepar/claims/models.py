@@ -51,6 +51,8 @@ class Claim(TenantScoped, Audited, db.Model):
     # Reimbursement control: what the organism's payments matched to this claim add up to.
     amount_paid: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Sent although the invoice as read disagreed with the claim: {file_id, reason, user_id, at}.
+    ocr_override: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("invoice_id"),)
 

@@ -86,8 +86,12 @@ def show(claim_id: int):
         hints = workbench.hints(claim)
         bench = {"hints": hints, "hinted": {f for h in hints for f in h.fields}, "current": workbench.current_values(claim), "fields": workbench.FIELDS,
                  "kinds": workbench.FILE_KINDS, "can_update": workbench.can_update(claim.organism)}
+    from ..ocr import crosscheck
+
+    check = crosscheck.verdict(claim)
     return render("claims/show.html", claim=claim, invoice=invoice, events=events, exchanges=exchanges, files=files,
-                  problems=problems, labels=STATUS_LABELS, bench=bench, payments=paid)
+                  problems=problems, labels=STATUS_LABELS, bench=bench, payments=paid, check=check,
+                  overridden=crosscheck.overridden(claim))
 
 
 @bp.post("/<int:claim_id>/corriger")

@@ -205,6 +205,13 @@ def submit(claim: Claim) -> str:
     problems = preflight.check(claim, p)
     if problems:
         return _attention(claim, _("À corriger avant l'envoi : %(m)s", m=preflight.total(problems)))
+    if claim.external_id is None or claim.update_pending or "invoice" not in (claim.attached or []):
+        from ..ocr import crosscheck  # the invoice about to leave, as read, against the claim
+
+        check = crosscheck.verdict(claim, read_now=True)
+        if check.blocking and not crosscheck.overridden(claim):
+            return _attention(claim, _("La facture jointe ne correspond pas à la demande (%(d)s). Remplacez la pièce jointe, "
+                                       "ou passez outre avec un motif si la facture est juste.", d=check.summary()))
     account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one()
     log = ExchangeLog(claim.shop_id)
     try:

@@ -34,5 +34,10 @@ def setup_steps() -> list[dict]:
 @allow(*ANY_ROLE)
 def index():
     """Home: the owner's set-up checklist; technicians and support see their shortcuts."""
-    steps = setup_steps() if current_user.role == "owner" else []
-    return render("dashboard/index.html", steps=steps, shop=current_shop())
+    from . import services
+
+    role = current_user.role
+    steps = setup_steps() if role == "owner" else []
+    figures = (services.owner() if role == "owner" else services.support() if role == "support"
+               else services.technician(current_user.id))
+    return render("dashboard/index.html", steps=steps, shop=current_shop(), figures=figures, role=role)

@@ -39,3 +39,50 @@ document.addEventListener("submit", (event) => {
     }
   });
 });
+
+// Automatic reading of a document chosen in a form (a nameplate photo on the bon de prise en
+// charge): sent on its own, its card then follows the reading (htmx polls it) and offers to copy
+// what was read into the form, where the technician checks it before saving.
+(function () {
+  function csrf() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+  document.addEventListener("change", async (ev) => {
+    const input = ev.target.closest && ev.target.closest("input[data-ocr-upload]");
+    if (!input || !input.files.length) return;
+    ev.stopPropagation();
+    const out = document.querySelector(input.dataset.ocrResult);
+    const data = new FormData();
+    data.append("file", input.files[0]);
+    data.append("kind", input.dataset.ocrKind);
+    data.append("target", input.dataset.ocrTarget || "");
+    out.textContent = input.dataset.sending || "…";
+    try {
+      const resp = await fetch(input.dataset.ocrUpload, { method: "POST", body: data, headers: { "HX-Request": "true", "X-CSRFToken": csrf() } });
+      out.innerHTML = await resp.text();
+      if (window.htmx) window.htmx.process(out);
+    } catch (e) {
+      out.textContent = input.dataset.offline || "";
+    }
+    input.value = "";
+  }, true);
+  document.addEventListener("click", (ev) => {
+    const button = ev.target.closest && ev.target.closest("[data-ocr-fill]");
+    if (!button) return;
+    const form = document.querySelector(button.dataset.ocrFill);
+    const names = { serialNumber: "serial_number", model: "commercial_reference" };
+    Object.entries(names).forEach(([key, name]) => {
+      const el = form && form.querySelector(`[name="${name}"]`);
+      if (el && button.dataset[key]) {
+        el.value = button.dataset[key];
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        el.classList.add("is-valid");
+      }
+    });
+  });
+})();

@@ -1,0 +1,54 @@
+"""One document read automatically: its state while the job runs, and what was read."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..audit import utcnow
+from ..extensions import db
+from ..tenancy import TenantScoped
+
+from flask_babel import lazy_gettext as _l
+
+KINDS = ("invoice", "nameplate")
+FIELD_LABELS = {"number": _l("N° de facture"), "date": _l("Date"), "total_ttc": _l("Total TTC"), "total_ht": _l("Total HT"),
+                "vat": _l("TVA"), "bonus": _l("Bonus déduit"), "siret": _l("SIRET"), "siren": _l("SIREN"),
+                "vat_number": _l("N° de TVA"), "customer_name": _l("Client"), "serial_number": _l("Numéro de série"),
+                "model": _l("Modèle / référence")}
+# queued -> reading -> done; failed (the file cannot be read); unavailable (no Tesseract here)
+STATUSES = ("queued", "reading", "done", "failed", "unavailable")
+
+
+class OcrDocument(TenantScoped, db.Model):
+    __tablename__ = "ocr_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    pages_total: Mapped[int] = mapped_column(Integer, default=0)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)  # name -> {value, confidence, source}
+    text: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(12))  # text (PDF text layer) or ocr
+    seconds: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "reading")
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.pages_done / self.pages_total) if self.pages_total else 5
+
+    def value(self, name: str) -> str | None:
+        item = (self.fields or {}).get(name)
+        return item.get("value") if item else None
