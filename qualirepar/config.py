@@ -82,6 +82,9 @@ class Config:
     CLAIM_RETRY_INTERVALS = tuple(int(x) for x in os.environ.get("CLAIM_RETRY_INTERVALS", "10,30,120,600,1800").split(","))
     CLAIM_JOB_TIMEOUT = int(os.environ.get("CLAIM_JOB_TIMEOUT", "300"))
     CLAIM_STUCK_AFTER_SECONDS = int(os.environ.get("CLAIM_STUCK_AFTER_SECONDS", "600"))
+    # The lock of a claim's runner outlives the job's timeout by this much (seconds).
+    CLAIM_LOCK_MARGIN = int(os.environ.get("CLAIM_LOCK_MARGIN", "30"))
+    WORKER_NO_FORK = _bool("WORKER_NO_FORK", False)  # `flask worker --no-fork` for every worker
 
     def finalize(self, app) -> None:
         """Fill the settings that depend on the instance folder."""

@@ -6,11 +6,7 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
-    from flask import has_request_context
-
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # a job, the CLI: the shop's language is French
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # a background job (RQ worker, CLI): no visitor, the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")

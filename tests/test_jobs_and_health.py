@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from qualirepar.jobs import enqueue, get_queue, ping
 
 
@@ -16,10 +18,11 @@ def test_redis_is_a_real_server(app):
         assert "redis_version" in conn.info()
 
 
-def test_worker_command_runs_queued_jobs(app, runner):
+@pytest.mark.parametrize("options", [[], ["--no-fork"]], ids=["fork", "no-fork"])
+def test_worker_command_runs_queued_jobs(app, runner, options):
     with app.app_context():
         job = enqueue(ping)
-    result = runner.invoke(args=["worker", "--burst"])
+    result = runner.invoke(args=["worker", "--burst", *options])
     assert result.exit_code == 0, result.output
     with app.app_context():
         job.refresh()

@@ -51,7 +51,7 @@ def set_status(claim: Claim, status: str, text: str | None = None) -> None:
 
 
 def _lock_ttl() -> int:
-    return int(_config("CLAIM_JOB_TIMEOUT")) + 30  # RQ kills a job at its timeout: the lock outlives it a little
+    return int(_config("CLAIM_JOB_TIMEOUT")) + int(_config("CLAIM_LOCK_MARGIN"))  # RQ kills a job at its timeout: the lock outlives it a little
 
 
 def _locked(claim_id: int) -> bool:
