@@ -93,6 +93,13 @@ class Config:
             app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance) / "qualirepar.db")
         if not app.config.get("STORAGE_DIR"):
             app.config["STORAGE_DIR"] = str(Path(instance) / "files")
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # SQLite lets one writer at a time: the others wait for the lock (30 s, not pysqlite's
+            # 5 s) rather than fail with "database is locked" when the counter, the tablet and a
+            # worker write together, or the machine is busy.
+            options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+            options["connect_args"] = {**options.get("connect_args", {}), "timeout": 30}
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 class DevelopmentConfig(Config):
