@@ -126,7 +126,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),
                                  normalize=lambda d: format(Decimal(d).normalize(), "f").replace(".", ","), user_name=_user_name,
-                                 decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name)
+                                 decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name,
+                                 css_string=_css_string)
 
     @app.after_request
     def security_headers(resp):
@@ -134,3 +135,11 @@ def _register_template_helpers(app: Flask) -> None:
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+
+def _css_string(value) -> "Markup":
+    """Text for inside a CSS string ("…"), where HTML escaping would print "&#39;" (PDF footers)."""
+    from markupsafe import Markup
+
+    text = str(value or "").replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
+    return Markup(text)

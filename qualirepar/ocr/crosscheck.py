@@ -24,12 +24,16 @@ from .models import OcrDocument
 LABELS = {"number": _l("numéro de facture"), "date": _l("date"), "total_ttc": _l("total TTC"), "bonus": _l("bonus déduit")}
 
 
+SURE = 0.5  # a value read with less confidence is shown, never blocks
+
+
 @dataclass
 class Difference:
     field: str
     ours: str
     read: str | None  # None: not found on the document
     source: str = ""
+    sure: bool = True
 
     @property
     def label(self) -> str:
@@ -73,12 +77,14 @@ def compare(expected: dict, doc: OcrDocument) -> list[Difference]:
 
     def got(name):
         item = fields.get(name)
-        return (item.get("value"), item.get("source") or "") if item else (None, "")
+        if not item:
+            return None, "", True
+        return item.get("value"), item.get("source") or "", float(item.get("confidence") or 0) >= SURE
 
-    value, source = got("number")
+    value, source, sure = got("number")
     if value is None or _norm_number(value) != _norm_number(expected["number"]):
-        out.append(Difference("number", expected["number"], value, source))
-    value, source = got("date")
+        out.append(Difference("number", expected["number"], value, source, sure))
+    value, source, sure = got("date")
     day = None
     if value:
         try:
@@ -86,12 +92,12 @@ def compare(expected: dict, doc: OcrDocument) -> list[Difference]:
         except ValueError:
             day = None
     if day != expected["date"]:
-        out.append(Difference("date", expected["date"].strftime("%d/%m/%Y"), day.strftime("%d/%m/%Y") if day else None, source))
+        out.append(Difference("date", expected["date"].strftime("%d/%m/%Y"), day.strftime("%d/%m/%Y") if day else None, source, sure))
     for name in ("total_ttc", "bonus"):
-        value, source = got(name)
+        value, source, sure = got(name)
         amount = _money(value) if value is not None else None
         if amount != expected[name]:
-            out.append(Difference(name, _fr(expected[name]), _fr(amount) if amount is not None else None, source))
+            out.append(Difference(name, _fr(expected[name]), _fr(amount) if amount is not None else None, source, sure))
     return out
 
 
@@ -116,7 +122,7 @@ def verdict(claim, read_now: bool = False) -> Verdict:
     if doc.status in ("unavailable", "failed"):
         return Verdict(doc.status, [], doc)
     differences = compare(expected_of(claim), doc)
-    if any(d.read is not None for d in differences):
+    if any(d.read is not None and d.sure for d in differences):  # a value read with doubt is shown, it does not block
         return Verdict("mismatch", differences, doc)
     return Verdict("unread" if differences else "ok", differences, doc)
 
