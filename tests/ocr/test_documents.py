@@ -15,7 +15,7 @@ from qualirepar.tenancy import as_shop
 
 from ..claims.test_submission import LYON, _claim, _invoice, _send
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+FONT = "DejaVuSans-Bold.ttf"  # fonts-dejavu-core, found by Pillow in the system's font folders
 
 
 def _plate() -> bytes:
