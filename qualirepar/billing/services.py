@@ -347,15 +347,8 @@ def claim_attachments(order: RepairOrder, invoice_file_id: int | None, with_bon:
     return attachments
 
 
-def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int | None) -> Invoice:
-    """Issue the invoice of an accepted (or validated, for a simple job) quote; once per `issue_key`.
-
-    In one transaction: the number (no gap: a rollback gives it back), the PDF stored as a file,
-    the invoice and its lines, and the claim when there is a bonus.
-    """
-    existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
-    if existing is not None:
-        return existing  # a double click or a retried request: the same invoice
+def _check_invoiceable(order: RepairOrder, quote: Quote) -> None:
+    """What both invoices (ours and one from another program) require of the order and its quote."""
     current = invoice_of(order)
     if current is not None:
         raise BillingError(_("Ce dossier a déjà la facture %(n)s. Pour la corriger, faites un avoir.", n=current.number))
@@ -365,9 +358,26 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
         raise states.QuoteNotValidated()
     if quote.status not in (states.ACCEPTED, states.DRAFT, states.SENT):
         raise BillingError(_("Un devis refusé ou expiré ne se facture pas."))
+
+
+def _accept_by_invoice(quote: Quote) -> None:
+    """A simple job invoiced at the counter: the invoice is the customer's agreement."""
     if quote.status != states.ACCEPTED:
-        _transition(quote, "accept")  # a simple job: invoiced at the counter, the invoice is the agreement
+        _transition(quote, "accept")
         quote.decided_at, quote.decided_via, quote.link_nonce = utcnow(), "invoice", None
+
+
+def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int | None) -> Invoice:
+    """Issue the invoice of an accepted (or validated, for a simple job) quote; once per `issue_key`.
+
+    In one transaction: the number (no gap: a rollback gives it back), the PDF stored as a file,
+    the invoice and its lines, and the claim when there is a bonus.
+    """
+    existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+    if existing is not None:
+        return existing  # a double click or a retried request: the same invoice
+    _check_invoiceable(order, quote)
+    _accept_by_invoice(quote)
     shop = db.session.get(Shop, order.shop_id)
     day = paris_today()
     t = totals(quote.lines)
@@ -421,15 +431,7 @@ def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stor
     existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
     if existing is not None:
         return existing
-    current = invoice_of(order)
-    if current is not None:
-        raise BillingError(_("Ce dossier a déjà la facture %(n)s. Pour la corriger, faites un avoir.", n=current.number))
-    if quote.order_id != order.id:
-        raise BillingError(_("Ce devis n'est pas celui de ce dossier."))
-    if quote.validated_at is None:
-        raise states.QuoteNotValidated()
-    if quote.status not in (states.ACCEPTED, states.DRAFT, states.SENT):
-        raise BillingError(_("Un devis refusé ou expiré ne se facture pas."))
+    _check_invoiceable(order, quote)
     number = (values.get("number") or "").strip()
     if not number or len(number) > 40:
         raise BillingError(_("Indiquez le numéro de la facture (40 caractères au plus)."))
@@ -447,9 +449,7 @@ def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stor
                              "le montant du barème.", b=eligibility.euros(bonus), e=eligibility.euros(expected or Decimal("0.00"))))
     if bonus > ttc:
         raise BillingError(_("Le bonus ne peut pas dépasser le total TTC."))
-    if quote.status != states.ACCEPTED:
-        _transition(quote, "accept")
-        quote.decided_at, quote.decided_via, quote.link_nonce = utcnow(), "invoice", None
+    _accept_by_invoice(quote)
     shop = db.session.get(Shop, order.shop_id)
     seller, buyer, device = _snapshots(order, shop)
     generation = db.session.execute(db.select(db.func.count(Invoice.id)).where(

@@ -22,6 +22,7 @@ from ..audit import note
 from ..billing.models import Invoice
 from ..extensions import db
 from ..shops.models import Shop
+from ..tenancy import current_shop_id
 from .models import Claim, ClaimEvent, ClaimPayment
 
 STATEMENT_MAX_BYTES = 2 * 1024 * 1024
@@ -174,7 +175,7 @@ def import_statement(lines: list[Line], source: str) -> ImportResult:
             settle(claim)
             if claim.amount_paid is not None and claim.amount_paid < claim.bonus_amount:
                 result.short.append((claim, claim.bonus_amount - claim.amount_paid))
-        note(db.session.get(Shop, _shop_id()), "payments_imported",
+        note(db.session.get(Shop, current_shop_id()), "payments_imported",
              {"statement": (None, {"source": source, "lines": len(lines), "matched": len(result.matched)})})
         db.session.commit()
     except Exception:
@@ -186,12 +187,6 @@ def import_statement(lines: list[Line], source: str) -> ImportResult:
         for claim in touched.values():
             claim_changed(claim, _("Demande payée : %(a)s € reçus", a=f"{claim.amount_paid:.2f}".replace(".", ",")))
     return result
-
-
-def _shop_id() -> int:
-    from ..tenancy import current_shop_id
-
-    return current_shop_id()
 
 
 def link(payment_id: int, claim_id: int) -> Claim:
@@ -236,7 +231,7 @@ def _bucket(days: int) -> int:
 def control(today: dt.date | None = None, organism: str | None = None) -> list[ControlRow]:
     """Every claim of the shop, with where its money stands (cancelled ones left out)."""
     today = today or dt.date.today()
-    shop = db.session.get(Shop, _shop_id())
+    shop = db.session.get(Shop, current_shop_id())
     late_after = shop.payment_late_days or 60
     query = db.select(Claim, Invoice.number, Invoice.issued_on).join(Invoice, Claim.invoice_id == Invoice.id) \
         .where(Claim.status != "cancelled").order_by(Invoice.issued_on, Claim.id)
