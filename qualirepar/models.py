@@ -12,3 +12,5 @@ from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # n
 from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa: F401
 from .ocr.models import OcrDocument  # noqa: F401
 from .complaints.models import Complaint  # noqa: F401
+from .explorer.models import SavedView  # noqa: F401
+from .resources.models import ShopDocument  # noqa: F401
