@@ -46,3 +46,25 @@ def test_support_sees_what_to_fix_and_technicians_their_day(app, shop, sandbox_a
 
     html = factories.login_client(app, shop.emails["technician"]).get("/").get_data(as_text=True)
     assert 'data-testid="technician-dashboard"' in html and "Pris en charge aujourd&#39;hui (3)" in html.replace("'", "&#39;")
+
+
+def test_documents_to_renew_show_on_the_owner_and_support_home(app, shop, as_role):
+    from qualirepar.files.services import store_bytes
+    from qualirepar.resources.models import ShopDocument
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    today = dt.date.today()
+    with app.test_request_context(), as_shop(shop.id):
+        for title, days in (("Attestation RC Pro 2026", 10), ("Certificat QualiRépar", 400), ("Ancienne grille", -3)):
+            stored = store_bytes(pdf, "doc.pdf", "document", {"application/pdf"}, 1_000_000)
+            db.session.flush()
+            db.session.add(ShopDocument(title=title, category="insurance", file_id=stored.id, expires_on=today + dt.timedelta(days=days)))
+        db.session.commit()
+    html = as_role("owner").get("/").get_data(as_text=True)
+    assert 'data-testid="documents-to-renew"' in html
+    assert "Attestation RC Pro 2026" in html and "Ancienne grille" in html and "Certificat QualiRépar" not in html
+    assert "Attestation RC Pro 2026" in as_role("support").get("/").get_data(as_text=True)
+    from . import factories
+
+    technician = factories.login_client(app, shop.emails["technician"])
+    assert "documents-to-renew" not in technician.get("/").get_data(as_text=True)

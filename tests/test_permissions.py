@@ -38,6 +38,12 @@ TABLE = [
     ("/lecture/nouveau", 200, 200, 200),
     ("/reclamations/", 200, 403, 200),
     ("/reclamations/nouvelle", 200, 403, 200),
+    ("/audit/", 200, 403, 200),
+    ("/explorateur/", 200, 403, 200),
+    ("/explorateur/export.csv", 200, 403, 200),
+    ("/explorateur/export.xlsx", 200, 403, 200),
+    ("/documents/", 200, 200, 200),
+    ("/documents/nouveau", 200, 403, 200),
     ("/parametres/prise-en-charge/apercu.pdf", 200, 403, 403),
 ]
 ROLES = ("owner", "technician", "support")

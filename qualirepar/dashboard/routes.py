@@ -40,4 +40,9 @@ def index():
     steps = setup_steps() if role == "owner" else []
     figures = (services.owner() if role == "owner" else services.support() if role == "support"
                else services.technician(current_user.id))
-    return render("dashboard/index.html", steps=steps, shop=current_shop(), figures=figures, role=role)
+    from ..resources.services import expiring, paris_today
+
+    today = paris_today()
+    documents = expiring(today) if role in ("owner", "support") else []
+    return render("dashboard/index.html", steps=steps, shop=current_shop(), figures=figures, role=role, documents=documents,
+                  today=today)
