@@ -95,7 +95,8 @@ def main() -> None:
             py_peak = tracemalloc.get_traced_memory()[1] if args.trace else 0
             tracemalloc.stop()
         mb = 1024 * 1024
-        print(f"{fmt:<6} {rows:>8} {size / mb:>8.1f} {elapsed:>8.1f} {rows / elapsed:>9.0f} {before / mb:>10.0f}M {peak.peak / mb:>8.0f}M {(f"{py_peak / mb:.1f}M" if args.trace else "-"):>8}")
+        traced = f"{py_peak / mb:.1f}M" if args.trace else "-"
+        print(f"{fmt:<6} {rows:>8} {size / mb:>8.1f} {elapsed:>8.1f} {rows / elapsed:>9.0f} {before / mb:>10.0f}M {peak.peak / mb:>8.0f}M {traced:>8}")
 
 
 if __name__ == "__main__":

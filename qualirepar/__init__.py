@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from functools import lru_cache
 
 from dotenv import load_dotenv
 from flask import Flask, g
@@ -39,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    _register_bench_endpoint(app)
     return app
 
 
@@ -100,6 +102,18 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
 
 
+def _register_bench_endpoint(app: Flask) -> None:
+    """/_bench/bare for bench/load.py, only when BENCH_BARE_ENDPOINT is set: the pages are compared with it."""
+    if not app.config.get("BENCH_BARE_ENDPOINT"):
+        return
+
+    @permissions.public
+    def bench_bare():
+        return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    app.add_url_rule("/_bench/bare", "bench_bare", bench_bare)
+
+
 def _user_name(user_id: int) -> str:
     from .shops.models import User
 
@@ -125,9 +139,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .ocr.models import FIELD_LABELS
 
     app.jinja_env.globals.update(get_locale=get_locale, ocr_labels=FIELD_LABELS)
-    from flask_babel import format_currency
-
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=lambda v: format_currency(v, "EUR"),
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=_euros,
                                  normalize=lambda d: format(Decimal(d).normalize(), "f").replace(".", ","), user_name=_user_name,
                                  decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name,
                                  css_string=_css_string)
@@ -138,6 +150,22 @@ def _register_template_helpers(app: Flask) -> None:
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+
+def _euros(value) -> str:
+    """flask_babel's format_currency(value, "EUR"), each amount formatted once per locale and process:
+    a list repeats the same few bonus amounts, and Babel takes some 30 µs a call."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return _euros_in(type(value), str(value), str(locale), value, locale)
+
+
+@lru_cache(maxsize=4096)
+def _euros_in(_kind, _text, _locale_name, value, locale) -> str:  # the text in the key keeps 25 and 25.00, -0 and 0 apart
+    from babel.numbers import format_currency
+
+    return format_currency(value, "EUR", locale=locale)
 
 
 def _css_string(value) -> "Markup":

@@ -85,6 +85,8 @@ class Config:
     # The lock of a claim's runner outlives the job's timeout by this much (seconds).
     CLAIM_LOCK_MARGIN = int(os.environ.get("CLAIM_LOCK_MARGIN", "30"))
     WORKER_NO_FORK = _bool("WORKER_NO_FORK", False)  # `flask worker --no-fork` for every worker
+    # bench/load.py: /_bench/bare, a public text answer (the cost of the server and the framework alone).
+    BENCH_BARE_ENDPOINT = _bool("BENCH_BARE_ENDPOINT", False)
 
     def finalize(self, app) -> None:
         """Fill the settings that depend on the instance folder."""

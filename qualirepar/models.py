@@ -14,3 +14,4 @@ from .ocr.models import OcrDocument  # noqa: F401
 from .complaints.models import Complaint  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .resources.models import ShopDocument  # noqa: F401
+from .auditpack.models import AuditPack  # noqa: F401

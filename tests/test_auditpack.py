@@ -249,11 +249,55 @@ def test_without_the_bons_and_as_support(app, shop, as_role, history):
     assert "non inclus" in zf.read("LISEZMOI.txt").decode("utf-8-sig")
 
 
-def test_too_many_bons_to_render_is_refused_in_french(app, shop, as_role, history, monkeypatch):
-    monkeypatch.setattr(pack, "MAX_RENDERED_BONS", 1)  # R and C have no claim: 2 bons to render
-    html = as_role("owner").post("/audit/telecharger", data={**PERIOD, "bons": "y"})
-    assert html.status_code == 422
-    assert "2 bons à produire pour cette période" in html.get_data(as_text=True).replace("&#39;", "'")
+def test_many_bons_are_built_by_a_worker_and_the_asker_is_told(app, shop, as_role, history, monkeypatch):
+    from qualirepar.auditpack.models import AuditPack
+    from qualirepar.claims.models import Notification
+
+    monkeypatch.setattr(pack, "MAX_RENDERED_BONS", 1)  # R and C have no claim: 2 bons to render, more than 1
+    client = as_role("owner")
+    resp = client.post("/audit/telecharger", data={**PERIOD, "bons": "y"})
+    assert resp.status_code == 303 and "/audit/dossiers/" in resp.location
+    html = client.get(resp.location).get_data(as_text=True)
+    assert "le dossier est préparé en arrière-plan" in html and 'data-status="queued"' in html and 'hx-trigger="every 2s"' in html
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])  # a real RQ worker, as in production
+    assert result.exit_code == 0, result.output
+    html = client.get(resp.location).get_data(as_text=True)
+    assert 'data-status="ready"' in html and "every 2s" not in html
+    download = client.get(resp.location + "/fichier")
+    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith('attachment; filename="dossier-audit-')
+    zf = zipfile.ZipFile(io.BytesIO(download.data))
+    assert len([n for n in zf.namelist() if n.startswith("bons/")]) == 4 and "prises_en_charge.csv" in zf.namelist()
+    with app.app_context(), as_shop(shop.id):
+        item = db.session.execute(db.select(AuditPack)).scalar_one()
+        assert (item.bons_done, item.bons_total) == (4, 4)
+        note = db.session.execute(db.select(Notification).where(Notification.user_id == item.requested_by_id)).scalar_one()
+        assert "est prêt à télécharger" in note.text and note.link == f"/audit/dossiers/{item.id}"
+    assert "Dossiers préparés en arrière-plan" in client.get("/audit/").get_data(as_text=True)
+    # Another shop does not see it.
+    other = factories.shop_with_team(app)
+    assert factories.login_client(app, other.emails["owner"]).get(resp.location + "/fichier").status_code == 404
+
+
+def test_a_failed_build_is_shown_and_told(app, shop, history, monkeypatch):
+    from qualirepar.auditpack import tasks
+    from qualirepar.auditpack.models import AuditPack
+    from qualirepar.claims.models import Notification
+
+    def broken(*args, **kwargs):
+        raise OSError("disque plein")
+
+    with app.test_request_context(), as_shop(shop.id):
+        from qualirepar.shops.models import User
+
+        owner = db.session.execute(db.select(User).where(User.role == "owner")).scalar_one()
+        item = AuditPack(period_from=D(2025, 1, 1), period_to=D(2025, 3, 31), include_bons=True, requested_by_id=owner.id)
+        db.session.add(item)
+        db.session.commit()
+        monkeypatch.setattr(pack, "build", broken)
+        tasks.build(item)
+        assert item.status == "failed" and "disque plein" in item.error and item.file_id is None
+        texts = db.session.execute(db.select(Notification.text).where(Notification.user_id == owner.id)).scalars().all()
+        assert any("n'a pas pu être préparé" in t for t in texts)
 
 
 @pytest.mark.parametrize("data,message", [

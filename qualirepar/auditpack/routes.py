@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Response
+from flask import Response, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,10 +14,13 @@ from wtforms.validators import DataRequired
 from ..audit import note
 from ..extensions import db
 from ..permissions import allow
-from ..rendering import render
+from ..files.models import StoredFile
+from ..files.storage import get_storage
+from ..rendering import redirect_to, render
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
-from . import bp, services
+from . import bp, services, tasks
+from .models import AuditPack
 
 READERS = ("owner", "support")
 CHUNK = 64 * 1024
@@ -31,8 +34,9 @@ class PeriodForm(FlaskForm):
 
 
 def _page(form: PeriodForm, status: int = 200):
+    packs = db.session.execute(db.select(AuditPack).order_by(AuditPack.id.desc()).limit(10)).scalars().all()
     return render("auditpack/index.html", form=form, status=status, max_days=services.MAX_DAYS,
-                  bons_days=services.BONS_BY_DEFAULT_DAYS, max_bons=services.MAX_RENDERED_BONS)
+                  bons_days=services.BONS_BY_DEFAULT_DAYS, max_bons=services.MAX_RENDERED_BONS, packs=packs)
 
 
 @bp.get("/")
@@ -71,10 +75,11 @@ def download():
     if form.bons.data:
         to_render = services.count_bons_to_render(period_from, period_to)
         if to_render > services.MAX_RENDERED_BONS:
-            form.bons.errors = [_("%(n)s bons à produire pour cette période : c'est trop pour un téléchargement immédiat "
-                                  "(%(max)s au plus). Choisissez une période plus courte, ou décochez « inclure les bons en PDF ».",
-                                  n=to_render, max=services.MAX_RENDERED_BONS)]
-            return _page(form, 422)
+            # Too long to wait for in the browser: a worker builds it, its page follows it.
+            pack = tasks.request_pack(period_from, period_to, True, current_user)
+            flash(_("%(n)s bons sont à produire : le dossier est préparé en arrière-plan. Vous serez prévenu "
+                    "(cloche du menu) quand il sera prêt ; vous pouvez quitter cette page.", n=to_render), "info")
+            return redirect_to("auditpack.pack", pack_id=pack.id)
     shop = db.session.get(Shop, current_shop_id())
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, suffix=".zip")
     try:
@@ -96,4 +101,26 @@ def download():
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     resp.headers["Cache-Control"] = "private, no-store"
     resp.call_on_close(spool.close)
+    return resp
+
+
+@bp.get("/dossiers/<int:pack_id>")
+@allow(*READERS)
+def pack(pack_id: int):
+    """A pack built by a worker: where it stands (the fragment refreshes itself), then its download."""
+    item = db.get_or_404(AuditPack, pack_id)
+    return render("auditpack/pack.html", "auditpack/_pack.html", pack=item)
+
+
+@bp.get("/dossiers/<int:pack_id>/fichier")
+@allow(*READERS)
+def pack_file(pack_id: int):
+    item = db.get_or_404(AuditPack, pack_id)
+    stored = db.session.get(StoredFile, item.file_id) if item.status == "ready" and item.file_id else None
+    if stored is None:
+        flash(_("Ce dossier n'est pas (ou plus) disponible."), "warning")
+        return redirect_to("auditpack.pack", pack_id=item.id)
+    resp = Response(get_storage().read(stored.storage_key), mimetype="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{stored.original_name}"'
+    resp.headers["Cache-Control"] = "private, no-store"
     return resp

@@ -27,7 +27,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -322,12 +322,14 @@ def count_bons_to_render(period_from: dt.date, period_to: dt.date) -> int:
     return total - len(copied)
 
 
-def _bons(zf, summary: Summary, period_from, period_to) -> None:
+def _bons(zf, summary: Summary, period_from, period_to, progress: Callable[[int, int], None] | None = None) -> None:
     from ..intake import bon
 
     storage = get_storage()
     query = (db.select(RepairOrder).where(_in_period(RepairOrder.intake_on, period_from, period_to))
              .order_by(RepairOrder.intake_on, RepairOrder.id))
+    total = db.session.execute(db.select(func.count(RepairOrder.id)).where(_in_period(RepairOrder.intake_on, period_from, period_to))).scalar_one()
+    done = 0
     for batch in _batches(query, 100, scalars=True):
         stored = _stored_bons([order.id for order in batch])
         for order in batch:
@@ -342,6 +344,9 @@ def _bons(zf, summary: Summary, period_from, period_to) -> None:
                 summary.render_seconds += time.perf_counter() - started
                 summary.bons_rendered += 1
             zf.writestr(f"bons/{bon.filename(order).rsplit('.', 1)[0]}.{ext}", data)
+            done += 1
+            if progress is not None and (done % 10 == 0 or done == total):
+                progress(done, total)
 
 
 # controls ---------------------------------------------------------------------------------------
@@ -677,7 +682,7 @@ def _readme(shop: Shop, period_from, period_to, generated_at: dt.datetime, gener
 # the pack ---------------------------------------------------------------------------------------
 
 def build(period_from: dt.date, period_to: dt.date, out: IO[bytes], *, include_bons: bool = True, generated_by: str = "",
-          now: dt.datetime | None = None) -> Summary:
+          now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> Summary:
     """Write the audit pack of the current shop for the period (both ends included) into `out`."""
     shop_id = current_shop_id()
     if shop_id is None:
@@ -700,7 +705,7 @@ def build(period_from: dt.date, period_to: dt.date, out: IO[bytes], *, include_b
         summary.parts.append(_payments(zf, period_from, period_to))
         summary.parts.append(_financial_summary(zf, totals))
         if include_bons:
-            _bons(zf, summary, period_from, period_to)
+            _bons(zf, summary, period_from, period_to, progress)
         zf.writestr("LISEZMOI.txt", "\ufeff" + _readme(shop, period_from, period_to, generated_at, generated_by, summary))
     summary.seconds = time.perf_counter() - started
     return summary

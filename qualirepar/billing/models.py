@@ -100,7 +100,8 @@ class Invoice(TenantScoped, Audited, db.Model):
     lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position")
 
     __table_args__ = (UniqueConstraint("shop_id", "number"), UniqueConstraint("shop_id", "issue_key"),
-                      UniqueConstraint("order_id", "kind", "generation"), UniqueConstraint("credits_id"))
+                      UniqueConstraint("order_id", "kind", "generation"), UniqueConstraint("credits_id"),
+                      db.Index("ix_invoice_shop_id_issued_on", "shop_id", "issued_on"))  # by month, by date filter or sort
 
 
 class InvoiceLine(TenantScoped, db.Model):

@@ -54,7 +54,11 @@ class Claim(TenantScoped, Audited, db.Model):
     # Sent although the invoice as read disagreed with the claim: {file_id, reason, user_id, at}.
     ocr_override: Mapped[dict | None] = mapped_column(JSON)
 
-    __table_args__ = (UniqueConstraint("invoice_id"),)
+    # The shop's claims newest first (the list), by status (to fix, filters), by payment date (the
+    # owner's dashboard): on PostgreSQL, shop_id alone made each of these sort or filter every claim
+    # of the shop (migration 398830acf103).
+    __table_args__ = (UniqueConstraint("invoice_id"), db.Index("ix_claim_shop_id_id", "shop_id", "id"),
+                      db.Index("ix_claim_shop_id_status", "shop_id", "status"), db.Index("ix_claim_shop_id_paid_on", "shop_id", "paid_on"))
 
     @property
     def status_label(self) -> str:
@@ -72,6 +76,8 @@ class ClaimEvent(TenantScoped, db.Model):
     status_before: Mapped[str | None] = mapped_column(String(20))
     status_after: Mapped[str] = mapped_column(String(20))
     text: Mapped[str | None] = mapped_column(Text)  # the organism's words, or ours
+
+    __table_args__ = (db.Index("ix_claim_event_shop_id_status_after", "shop_id", "status_after"),)  # the rejections' reasons
 
 
 class ClaimPayment(TenantScoped, db.Model):

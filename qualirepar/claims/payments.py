@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Bundle
 
 from ..audit import note
 from ..billing.models import Invoice
@@ -228,15 +229,23 @@ def _bucket(days: int) -> int:
     return len(BUCKETS) - 1
 
 
-def control(today: dt.date | None = None, organism: str | None = None) -> list[ControlRow]:
-    """Every claim of the shop, with where its money stands (cancelled ones left out)."""
+def control(today: dt.date | None = None, organism: str | None = None, sent_unpaid: bool = False) -> list[ControlRow]:
+    """Every claim of the shop, with where its money stands (cancelled ones left out).
+
+    With `sent_unpaid`, only those sent and neither paid nor refused: the late and unpaid ones, the
+    only ones `ageing` counts; each row's claim is then a light row of the columns the control
+    reads (id, organism, status, bonus_amount, amount_paid, submitted_at), not the ORM object."""
     today = today or dt.date.today()
     shop = db.session.get(Shop, current_shop_id())
     late_after = shop.payment_late_days or 60
-    query = db.select(Claim, Invoice.number, Invoice.issued_on).join(Invoice, Claim.invoice_id == Invoice.id) \
+    read = Bundle("claim", Claim.id, Claim.organism, Claim.status, Claim.bonus_amount, Claim.amount_paid, Claim.submitted_at) \
+        if sent_unpaid else Claim
+    query = db.select(read, Invoice.number, Invoice.issued_on).join(Invoice, Claim.invoice_id == Invoice.id) \
         .where(Claim.status != "cancelled").order_by(Invoice.issued_on, Claim.id)
     if organism:
         query = query.where(Claim.organism == organism)
+    if sent_unpaid:
+        query = query.where(Claim.amount_paid.is_(None), Claim.status != "rejected", Claim.submitted_at.isnot(None))
     rows = []
     for claim, number, issued_on in db.session.execute(query).all():
         age = bucket = None

@@ -6,6 +6,8 @@ import datetime as dt
 
 from flask import flash, request
 from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import Bundle
 
 from ..billing.models import Invoice
 from ..eco.errors import EcoError
@@ -33,29 +35,38 @@ def _date(name: str) -> dt.date | None:
 @allow(*READERS)
 def index():
     """Claims, newest first, filtered by organism, status and period."""
-    query = db.select(Claim, Invoice.number, RepairOrder.number).join(Invoice, Claim.invoice_id == Invoice.id) \
-        .join(RepairOrder, Claim.order_id == RepairOrder.id).order_by(Claim.id.desc()).limit(200)
+    # The 200 claims are chosen first, from the claim table alone unless a filter needs the order or
+    # the invoice (the index on shop and id, read backwards, then stops at 200: PostgreSQL would
+    # otherwise join every claim of the shop and sort them); their rows are read after.
+    chosen = db.select(Claim.id).order_by(Claim.id.desc()).limit(200)
     organism, status = request.args.get("organisme", ""), request.args.get("statut", "")
     site, low, high = request.args.get("lieu", type=int), _euros("min"), _euros("max")
+    since, until = _date("du"), _date("au")
     if organism:
-        query = query.where(Claim.organism == organism)
+        chosen = chosen.where(Claim.organism == organism)
     if status == "a_traiter":
-        query = query.where(Claim.status.in_(workbench.TO_FIX))
+        chosen = chosen.where(Claim.status.in_(workbench.TO_FIX))
     elif status:
-        query = query.where(Claim.status == status)
+        chosen = chosen.where(Claim.status == status)
     if site:
-        query = query.where(RepairOrder.site_id == site)
+        chosen = chosen.join(RepairOrder, Claim.order_id == RepairOrder.id).where(RepairOrder.site_id == site)
     if low is not None:
-        query = query.where(Claim.bonus_amount >= low)
+        chosen = chosen.where(Claim.bonus_amount >= low)
     if high is not None:
-        query = query.where(Claim.bonus_amount <= high)
-    if _date("du"):
-        query = query.where(Invoice.issued_on >= _date("du"))
-    if _date("au"):
-        query = query.where(Invoice.issued_on <= _date("au"))
+        chosen = chosen.where(Claim.bonus_amount <= high)
+    if since or until:
+        chosen = chosen.join(Invoice, Claim.invoice_id == Invoice.id)
+        chosen = chosen.where(Invoice.issued_on >= since) if since else chosen
+        chosen = chosen.where(Invoice.issued_on <= until) if until else chosen
+    # The rows show four of the claim's columns: read those only (no JSON to decode, no ORM object).
+    shown = Bundle("claim", Claim.id, Claim.organism, Claim.bonus_amount, Claim.status)
+    query = db.select(shown, Invoice.number, RepairOrder.number).join(Invoice, Claim.invoice_id == Invoice.id) \
+        .join(RepairOrder, Claim.order_id == RepairOrder.id).where(Claim.id.in_(chosen.scalar_subquery())).order_by(Claim.id.desc())
     rows = db.session.execute(query).all()
     sites = db.session.execute(db.select(RepairSite).order_by(RepairSite.name)).scalars().all()
-    return render("claims/index.html", "claims/_rows.html", rows=rows, labels=STATUS_LABELS, organism=organism, status_filter=status,
+    # Translated once, not once per row; as the lazy strings do, rendered as they are (not escaped).
+    labels = {key: Markup(label.__html__()) for key, label in STATUS_LABELS.items()}
+    return render("claims/index.html", "claims/_rows.html", rows=rows, labels=labels, organism=organism, status_filter=status,
                   since=request.args.get("du", ""), until=request.args.get("au", ""), sites=sites, site=site,
                   low=request.args.get("min", ""), high=request.args.get("max", ""))
 
@@ -163,18 +174,22 @@ def reconciliation():
     category = request.args.get("controle", "")
     rows = payments.control(organism=organism or None)
     shown = [r for r in rows if r.category == category] if category else rows
+    unmatched = payments.unmatched()
     counts = {key: sum(1 for r in rows if r.category == key) for key in payments.CATEGORY_LABELS}
     from ..shops.models import Shop
     from ..tenancy import current_shop_id
 
     return render("claims/payments.html", rows=shown, counts=counts, totals=payments.totals(rows), ageing=payments.ageing(rows),
                   categories=payments.CATEGORY_LABELS, category=category, organism=organism, result=result,
-                  unmatched=payments.unmatched(), claims_open=_open_claims(),
+                  unmatched=unmatched, claims_open=_open_claims() if unmatched else [],
                   late_days=db.session.get(Shop, current_shop_id()).payment_late_days)
 
 
 def _open_claims():
-    return db.session.execute(db.select(Claim, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
+    """The claims a payment line may be linked to by hand, with what the choice shows (the page asks
+    only when a line is waiting): thousands in a shop of some years, so columns, not ORM objects."""
+    shown = Bundle("claim", Claim.id, Claim.organism, Claim.external_id)
+    return db.session.execute(db.select(shown, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
                               .where(Claim.status.in_(("submitted", "accepted", "paid"))).order_by(Invoice.number)).all()
 
 

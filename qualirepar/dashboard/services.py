@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import Integer, Numeric, case, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Bundle
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..billing.models import Invoice
 from ..claims.models import Claim, ClaimEvent, ClaimPayment
@@ -51,59 +55,102 @@ def _months(today: dt.date, n: int = 6) -> list[str]:
     return list(reversed(out))
 
 
+class _days_between(FunctionElement):  # noqa: N801 - used like a SQL function
+    """Whole days from a date to a later one, in SQL (SQLite has no date arithmetic)."""
+
+    name = "days_between"
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_days_between)
+def _days_default(element, compiler, **kw) -> str:
+    later, earlier = element.clauses
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(_days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw) -> str:
+    later, earlier = element.clauses
+    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+
+
+def _money(expr):
+    """SUM of an amount as a Decimal with cents (0.00 when there is no row), on every database."""
+    return type_coerce(db.func.coalesce(db.func.sum(expr), 0), Numeric(12, 2))
+
+
+def _top(counts: Counter, n: int) -> list[tuple[str, int]]:
+    """The n largest, the same count in the order of the names."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
 def owner(today: dt.date | None = None) -> dict:
     """Money (claimed, accepted, paid, outstanding), rejections and their reasons, the time from
-    invoice to payment, and the activity per month, site and technician."""
+    invoice to payment, and the activity per month, site and technician.
+
+    Summed and counted by the database: a few grouped rows per query, whatever the number of claims
+    and orders (the months by day, the sites and technicians by pair)."""
     today = today or dt.date.today()
-    rows = db.session.execute(db.select(Claim.status, Claim.bonus_amount, Claim.amount_accepted, Claim.amount_paid,
-                                        Invoice.issued_on, Claim.paid_on)
-                              .join(Invoice, Claim.invoice_id == Invoice.id).where(Claim.status != "cancelled")).all()
-    claimed = sum((r.bonus_amount for r in rows), ZERO)
-    accepted = sum(((r.amount_accepted if r.amount_accepted is not None else r.bonus_amount) for r in rows
-                    if r.status in ("accepted", "paid") or r.amount_paid is not None), ZERO)
-    paid = sum((r.amount_paid or ZERO for r in rows), ZERO)
-    rejected = [r for r in rows if r.status == "rejected"]
-    decided = [r for r in rows if r.status in ("accepted", "paid", "rejected")]
-    outstanding = sum((max(r.bonus_amount - (r.amount_paid or ZERO), ZERO) for r in rows if r.status != "rejected"), ZERO)
-    delays = [(r.paid_on - r.issued_on).days for r in rows if r.paid_on]
     months = _months(today)
+    since = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
+    paid_or_zero = db.func.coalesce(Claim.amount_paid, 0)
+    counted = Claim.status.in_(("accepted", "paid")) | Claim.amount_paid.isnot(None)
+    live = db.select().select_from(Claim).join(Invoice, Claim.invoice_id == Invoice.id).where(Claim.status != "cancelled")
+    totals = db.session.execute(live.add_columns(
+        _money(Claim.bonus_amount).label("claimed"),
+        _money(case((counted, db.func.coalesce(Claim.amount_accepted, Claim.bonus_amount)), else_=0)).label("accepted"),
+        _money(paid_or_zero).label("paid"),
+        _money(case(((Claim.status != "rejected") & (Claim.bonus_amount > paid_or_zero), Claim.bonus_amount - paid_or_zero),
+                    else_=0)).label("outstanding"),
+        db.func.count(case((Claim.status == "rejected", 1))).label("rejected"),
+        db.func.count(case((Claim.status.in_(("accepted", "paid", "rejected")), 1))).label("decided"),
+        db.func.count(Claim.paid_on).label("delays"),
+        db.func.coalesce(db.func.sum(case((Claim.paid_on.isnot(None), _days_between(Claim.paid_on, Invoice.issued_on)))), 0).label("delay_days"),
+    )).one()
+    total = {key: getattr(totals, key) for key in ("claimed", "accepted", "paid", "outstanding")}
+    rejected, decided, delays, delay_days = totals.rejected, totals.decided, totals.delays, int(totals.delay_days)
     by_month = {m: ZERO for m in months}
     paid_by_month = {m: ZERO for m in months}
-    for r in rows:
-        key = r.issued_on.strftime("%Y-%m")
-        if key in by_month:
-            by_month[key] += r.bonus_amount
-        if r.paid_on and r.paid_on.strftime("%Y-%m") in paid_by_month:
-            paid_by_month[r.paid_on.strftime("%Y-%m")] += r.amount_paid or ZERO
+    for day, amount in db.session.execute(live.add_columns(Invoice.issued_on, _money(Claim.bonus_amount))
+                                          .where(Invoice.issued_on >= since).group_by(Invoice.issued_on)):
+        if day.strftime("%Y-%m") in by_month:
+            by_month[day.strftime("%Y-%m")] += amount
+    for day, amount in db.session.execute(live.add_columns(Claim.paid_on, _money(paid_or_zero))
+                                          .where(Claim.paid_on >= since).group_by(Claim.paid_on)):
+        if day.strftime("%Y-%m") in paid_by_month:  # a payment dated in the future is no month's yet
+            paid_by_month[day.strftime("%Y-%m")] += amount
     reasons = Counter()
     texts = db.session.execute(db.select(ClaimEvent.text).where(ClaimEvent.status_after == "rejected")).scalars().all()
     for text in texts:
         match = re.search(r"(\d\d) : ([^(;]+)", text or "")
         reasons[f"{match.group(1)} : {match.group(2).strip()}" if match else (text or _("sans motif"))[:80]] += 1
-    since = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
-    orders = db.session.execute(db.select(RepairOrder.intake_on, RepairSite.name, User.first_name, User.last_name)
-                                .outerjoin(RepairSite, RepairOrder.site_id == RepairSite.id)
-                                .outerjoin(User, RepairOrder.technician_id == User.id)
-                                .where(RepairOrder.intake_on >= since)).all()
-    orders_by_month = Counter(o.intake_on.strftime("%Y-%m") for o in orders)
-    by_site = Counter(o.name or _("sans lieu") for o in orders)
-    by_tech = Counter(f"{o.first_name} {o.last_name}" if o.first_name else _("non attribué") for o in orders)
+    recent = RepairOrder.intake_on >= since  # count(*), not of a column: PostgreSQL then reads the index alone
+    orders_by_month = Counter()
+    for day, n in db.session.execute(db.select(RepairOrder.intake_on, db.func.count()).where(recent)
+                                     .group_by(RepairOrder.intake_on)):
+        orders_by_month[day.strftime("%Y-%m")] += n
+    by_site, by_tech = Counter(), Counter()
+    for site, first, last, n in db.session.execute(
+            db.select(RepairSite.name, User.first_name, User.last_name, db.func.count()).select_from(RepairOrder)
+            .outerjoin(RepairSite, RepairOrder.site_id == RepairSite.id).outerjoin(User, RepairOrder.technician_id == User.id)
+            .where(recent).group_by(RepairOrder.site_id, RepairOrder.technician_id, RepairSite.name, User.first_name, User.last_name)):
+        by_site[site or _("sans lieu")] += n
+        by_tech[f"{first} {last}" if first else _("non attribué")] += n
     from ..complaints.models import Complaint
 
     overdue = db.session.execute(db.select(Complaint).where(Complaint.answered_on.is_(None), Complaint.due_on < today)
                                  .order_by(Complaint.due_on)).scalars().all()
     return {
         "overdue_complaints": overdue,
-        "claimed": claimed, "accepted": accepted, "paid": paid, "outstanding": outstanding,
-        "rejection_rate": (len(rejected) / len(decided)) if decided else None, "rejected": len(rejected), "decided": len(decided),
-        "reasons": reasons.most_common(5),
-        "delay_days": round(sum(delays) / len(delays)) if delays else None,
+        **total, "rejection_rate": (rejected / decided) if decided else None, "rejected": rejected, "decided": decided,
+        "reasons": reasons.most_common(5), "delay_days": round(delay_days / delays) if delays else None,
         "charts": [
             Chart(_("Bonus demandé par mois de facture"), "€", [Bar(m, by_month[m]) for m in months]).scaled(),
             Chart(_("Bonus payé par mois"), "€", [Bar(m, paid_by_month[m]) for m in months]).scaled(),
             Chart(_("Dossiers pris en charge par mois"), "", [Bar(m, orders_by_month.get(m, 0)) for m in months]).scaled(),
-            Chart(_("Dossiers par lieu (6 mois)"), "", [Bar(k, v) for k, v in by_site.most_common(8)]).scaled(),
-            Chart(_("Dossiers par technicien (6 mois)"), "", [Bar(k, v) for k, v in by_tech.most_common(8)]).scaled(),
+            Chart(_("Dossiers par lieu (6 mois)"), "", [Bar(k, v) for k, v in _top(by_site, 8)]).scaled(),
+            Chart(_("Dossiers par technicien (6 mois)"), "", [Bar(k, v) for k, v in _top(by_tech, 8)]).scaled(),
         ],
     }
 
@@ -112,10 +159,11 @@ def support(today: dt.date | None = None) -> dict:
     """Claims to correct, refusals to handle, payments late or unmatched."""
     from ..claims import payments
 
-    to_fix = db.session.execute(db.select(Claim, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
+    shown = Bundle("claim", Claim.id, Claim.status, Claim.last_error)  # what the lists show, not the whole claim
+    to_fix = db.session.execute(db.select(shown, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
                                 .where(Claim.status.in_(("needs_attention", "incomplete", "rejected")))
                                 .order_by(Claim.step_at).limit(50)).all()
-    control = payments.control(today)
+    control = payments.control(today, sent_unpaid=True)  # the ageing and the late ones are among these only
     late = [r for r in control if r.category == "late"]
     unmatched = db.session.execute(db.select(db.func.count(ClaimPayment.id)).where(ClaimPayment.claim_id.is_(None))).scalar_one()
     return {"attention": [(c, n) for c, n in to_fix if c.status != "rejected"], "rejected": [(c, n) for c, n in to_fix if c.status == "rejected"],
@@ -125,20 +173,45 @@ def support(today: dt.date | None = None) -> dict:
 
 def technician(user_id: int, today: dt.date | None = None) -> dict:
     """Today's orders, the ones whose checklist is not finished, the returns assigned."""
-    from ..checklists import services as checklists
-
     today = today or dt.date.today()
     mine = db.select(RepairOrder, Customer.last_name, Appliance.brand_name).join(Customer, RepairOrder.customer_id == Customer.id) \
         .join(Appliance, RepairOrder.appliance_id == Appliance.id) \
         .where(RepairOrder.status.in_(ACTIVE), (RepairOrder.technician_id == user_id) | RepairOrder.technician_id.is_(None))
     active = db.session.execute(mine.order_by(RepairOrder.intake_on, RepairOrder.id).limit(100)).all()
     today_rows = [row for row in active if row[0].intake_on == today]
-    unfinished = []
-    for row in active:
-        order = row[0]
-        phase = "checkout" if order.status in (states.REPAIR, states.READY) else "checkin"
-        left = checklists.missing(order, phase)
-        if left:
-            unfinished.append((row, phase, len(left)))
+    phases = {row[0].id: "checkout" if row[0].status in (states.REPAIR, states.READY) else "checkin" for row in active}
+    left = _missing_counts([row[0] for row in active], phases)
+    unfinished = [(row, phases[row[0].id], left[row[0].id]) for row in active if left[row[0].id]]
     returns = [row for row in active if row[0].warranty_of_id]
     return {"today": today_rows, "unfinished": unfinished[:20], "returns": returns}
+
+
+def _missing_counts(orders: list[RepairOrder], phases: dict[int, str]) -> dict[int, int]:
+    """For each order, how many points `checklists.services.missing(order, phase)` would list (the
+    mandatory active points of its template not answered): three queries for all the orders, and
+    one per template used (a handful), instead of four per order."""
+    from ..catalog.models import ProductType
+    from ..checklists.models import ControlAnswer, ControlPoint
+    from ..checklists.services import template_for
+
+    if not orders:
+        return {}
+    fiches = dict(db.session.execute(db.select(Appliance.id, ProductType.fiche_code)
+                                     .outerjoin(ProductType, Appliance.product_type_id == ProductType.id)
+                                     .where(Appliance.id.in_({o.appliance_id for o in orders}))).all())
+    templates = {}  # (fiche, phase) -> template id; template_for creates the shop's template the first time
+    for order in orders:
+        key = (fiches.get(order.appliance_id), phases[order.id])
+        if key not in templates:
+            templates[key] = template_for(*key).id
+    required = defaultdict(set)  # template id -> its mandatory active points
+    for point_id, template_id in db.session.execute(db.select(ControlPoint.id, ControlPoint.template_id).where(
+            ControlPoint.template_id.in_(set(templates.values())), ControlPoint.active.is_(True), ControlPoint.mandatory.is_(True))):
+        required[template_id].add(point_id)
+    answered = defaultdict(set)
+    wanted = set().union(*required.values())
+    if wanted:
+        for order_id, point_id in db.session.execute(db.select(ControlAnswer.order_id, ControlAnswer.point_id).where(
+                ControlAnswer.order_id.in_([o.id for o in orders]), ControlAnswer.point_id.in_(wanted))):
+            answered[order_id].add(point_id)
+    return {o.id: len(required[templates[(fiches.get(o.appliance_id), phases[o.id])]] - answered[o.id]) for o in orders}

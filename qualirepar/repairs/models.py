@@ -86,7 +86,12 @@ class RepairOrder(TenantScoped, Audited, db.Model):
     appliance: Mapped[Appliance] = relationship()
     warranty_of: Mapped["RepairOrder | None"] = relationship(remote_side=[id])
 
-    __table_args__ = (UniqueConstraint("shop_id", "number"),)
+    # The shop's orders by intake date, with the site and the technician so that the owner's
+    # six-month charts read the index alone; by status for the technician's active ones
+    # (migration 398830acf103).
+    __table_args__ = (UniqueConstraint("shop_id", "number"),
+                      db.Index("ix_repair_order_shop_id_intake_on", "shop_id", "intake_on", "site_id", "technician_id"),
+                      db.Index("ix_repair_order_shop_id_status", "shop_id", "status"))
 
     @property
     def is_warranty_return(self) -> bool:

@@ -1,0 +1,110 @@
+"""The audit pack built by a worker: for a period with more bons to render than a request can wait
+for. The pack's row says where it stands; the zip is kept as a stored file; the person who asked
+for it gets a notification (and an e-mail if they chose so) when it is ready or has failed."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import tempfile
+
+from flask import g
+from flask_babel import gettext as _
+
+from ..audit import note, utcnow
+from ..claims.models import Notification
+from ..extensions import db
+from ..files.models import StoredFile
+from ..files.storage import get_storage
+from ..shops.models import Shop, User
+from ..tenancy import as_shop
+from . import services
+from .models import AuditPack
+
+log = logging.getLogger(__name__)
+JOB_TIMEOUT = 3600  # a year of a busy shop's bons, rendered at about a tenth of a second each
+
+
+def link(pack: AuditPack) -> str:
+    from . import bp
+
+    return f"{bp.url_prefix}/dossiers/{pack.id}"
+
+
+def request_pack(period_from: dt.date, period_to: dt.date, include_bons: bool, user: User) -> AuditPack:
+    """Record the request and queue its job (the caller has checked the period)."""
+    from ..jobs import enqueue
+
+    pack = AuditPack(period_from=period_from, period_to=period_to, include_bons=include_bons, requested_by_id=user.id)
+    db.session.add(pack)
+    db.session.commit()
+    enqueue(build_job, pack.shop_id, pack.id, job_timeout=JOB_TIMEOUT)
+    return pack
+
+
+def _tell(pack: AuditPack, text: str) -> None:
+    if pack.requested_by_id is None:
+        return
+    db.session.add(Notification(user_id=pack.requested_by_id, text=text, link=link(pack)))
+    db.session.commit()
+    user = db.session.get(User, pack.requested_by_id)
+    if user is not None and user.notify_by_email:
+        from .. import mail
+
+        try:
+            mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]), text)
+        except Exception:  # noqa: BLE001 - the notification in the app is kept
+            log.exception("audit pack e-mail to user %s failed", user.id)
+
+
+def build_job(shop_id: int, pack_id: int) -> str:
+    g.actor = "dossier d'audit"
+    with as_shop(shop_id):
+        pack = db.session.get(AuditPack, pack_id)
+        if pack is None or pack.status == "ready":
+            return "absent" if pack is None else pack.status
+        build(pack)
+        return pack.status
+
+
+def build(pack: AuditPack) -> AuditPack:
+    """Build the zip now, progress written as the bons are added."""
+    pack.status, pack.error, pack.bons_done = "building", None, 0
+    db.session.commit()
+    user = db.session.get(User, pack.requested_by_id) if pack.requested_by_id else None
+    shop = db.session.get(Shop, pack.shop_id)
+    period = _("du %(a)s au %(b)s", a=pack.period_from.strftime("%d/%m/%Y"), b=pack.period_to.strftime("%d/%m/%Y"))
+
+    def progress(done: int, total: int) -> None:
+        pack.bons_done, pack.bons_total = done, total
+        db.session.commit()
+
+    try:
+        with tempfile.TemporaryFile() as out:
+            summary = services.build(pack.period_from, pack.period_to, out, include_bons=pack.include_bons, progress=progress,
+                                     generated_by=f"{user.display_name} ({user.email})" if user else "")
+            out.seek(0)
+            data = out.read()
+        key = get_storage().save(data, ".zip")
+        db.session.info.setdefault("new_files", []).append(key)  # removed again if the commit below fails
+        stored = StoredFile(storage_key=key, original_name=services.filename(shop, pack.period_from, pack.period_to),
+                            content_type="application/zip", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            purpose="audit_pack", created_by_id=pack.requested_by_id)
+        db.session.add(stored)
+        db.session.flush()
+        pack.file_id, pack.size, pack.status, pack.finished_at = stored.id, len(data), "ready", utcnow()
+        note(shop, "audit_pack_built", {
+            "period": (None, f"{pack.period_from.isoformat()} / {pack.period_to.isoformat()}"),
+            "files": (None, {part.name: part.rows for part in summary.parts}),
+            "bons": (None, summary.bons_copied + summary.bons_rendered if summary.bons_included else None),
+        })
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - the failure is shown on the pack's page, not lost
+        db.session.rollback()
+        log.exception("audit pack %s failed", pack.id)
+        pack.status, pack.error, pack.finished_at = "failed", str(exc)[:300], utcnow()
+        db.session.commit()
+        _tell(pack, _("Le dossier d'audit %(p)s n'a pas pu être préparé.", p=period))
+        return pack
+    _tell(pack, _("Le dossier d'audit %(p)s est prêt à télécharger.", p=period))
+    return pack
