@@ -112,6 +112,8 @@ def start_server(args, tmp: Path, port: int) -> subprocess.Popen:
            "LOGIN_RATE_LIMIT": "1000 per minute"}  # 20 logins from one address within a second
     for name in ("REDIS_URL", "TEST_DATABASE_URL"):
         env.pop(name, None)
+    if args.no_page_cache:
+        env["PAGE_CACHE"] = "0"
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                "--worker-class", args.worker_class, "--backlog", "256", "app:app"]
     if args.worker_class == "gthread":
@@ -146,6 +148,29 @@ def stop_server(server: subprocess.Popen, tmp: Path) -> None:
             redis.Redis(unix_socket_path=str(sock)).shutdown(nosave=True)
         except redis.RedisError:
             pass
+
+
+class Writer(threading.Thread):
+    """Bumps each shop's page version `per_minute` times a minute, at random moments: what a commit
+    of that shop's rows does to its cached pages."""
+
+    def __init__(self, sock: Path, shops: list[int], per_minute: float):
+        super().__init__(daemon=True)
+        import redis
+
+        self.redis, self.shops, self.per_minute = redis.Redis(unix_socket_path=str(sock)), shops, per_minute
+        self.stopped, self.writes = threading.Event(), 0
+
+    def run(self) -> None:
+        rng = random.Random(11)
+        rate = self.per_minute * len(self.shops) / 60  # writes per second, all shops together
+        while not self.stopped.wait(rng.expovariate(rate)):
+            self.redis.incr(f"pagever:{rng.choice(self.shops)}")
+            self.writes += 1
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
 
 
 def run_phase(clients: list[Client], plans: list[list[tuple[str, str, dict]]], seconds: float, warmup: float) -> tuple[dict, float]:
@@ -196,6 +221,10 @@ def main() -> None:
     parser.add_argument("--pages", default="dashboard,claims,explorer,brands",
                         help="which of the pages to load (comma-separated): dashboard, claims, explorer, brands")
     parser.add_argument("--shops", type=int, default=50, help="shops in the seeded database (clients take shops 1, 2, ...)")
+    parser.add_argument("--no-page-cache", action="store_true", help="render every page (PAGE_CACHE=0): the cost without the cache")
+    parser.add_argument("--writes-per-minute", type=float, default=0,
+                        help="per shop: each write makes the shop's cached pages stale (its page version is bumped in "
+                             "the server's Redis, as a commit does), so the next request of each page renders it again")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="qr-bench-load-"))
@@ -240,6 +269,10 @@ def main() -> None:
             phases.append(("mix", mixed))
         phases.append(("bare", [[("bare /_bench/bare", "/_bench/bare", {})] for _c in clients]))
 
+        writer = None
+        if args.writes_per_minute:
+            writer = Writer(tmp / "redis" / "redis.sock", sorted({i % args.shops + 1 for i in range(args.clients)}), args.writes_per_minute)
+            writer.start()
         cpu0 = time.process_time()
         results: dict[str, list[tuple[int, float]]] = {}
         durations: dict[str, float] = {}
@@ -250,6 +283,8 @@ def main() -> None:
                 results[name], durations[name], phase_of[name] = rows, seconds, phase
         client_cpu = time.process_time() - cpu0
         wall = len(phases) * (args.seconds + args.warmup)
+        if writer is not None:
+            writer.stop()
     finally:
         stop_server(server, tmp)
 
@@ -257,7 +292,8 @@ def main() -> None:
     print(f"\n{dialect}, gunicorn {args.workers} × {args.worker_class}"
           + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
           + f", {args.clients} clients, {args.seconds:g} s per phase, {'separate phases' if args.separate else 'one mix'}, "
-          f"{os.cpu_count()} CPUs; this client used {client_cpu / wall:.0%} of one CPU")
+          f"{os.cpu_count()} CPUs; this client used {client_cpu / wall:.0%} of one CPU"
+          + ("; page cache off" if args.no_page_cache else f"; page cache on, {args.writes_per_minute:g} writes per shop per minute"))
     bare_rows = results.get("bare /_bench/bare", [])
     bare_rate = len(bare_rows) / durations["bare /_bench/bare"] if bare_rows else float("nan")
     header = f"{'endpoint':<26} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} {'alone/s':>7} {'vs bare':>7}"

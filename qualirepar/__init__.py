@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     from . import models  # noqa: F401 - register every table on the metadata
+    from . import pagecache  # noqa: F401 - its session events bump the page versions on every commit
 
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -87,6 +87,7 @@ class Config:
     WORKER_NO_FORK = _bool("WORKER_NO_FORK", False)  # `flask worker --no-fork` for every worker
     # bench/load.py: /_bench/bare, a public text answer (the cost of the server and the framework alone).
     BENCH_BARE_ENDPOINT = _bool("BENCH_BARE_ENDPOINT", False)
+    PAGE_CACHE = _bool("PAGE_CACHE", True)  # dashboards, claims list, explorer: served again while the shop's data is unchanged
 
     def finalize(self, app) -> None:
         """Fill the settings that depend on the instance folder."""

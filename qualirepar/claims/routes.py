@@ -15,6 +15,7 @@ from ..eco.models import EcoExchange
 from ..extensions import db
 from ..files.models import StoredFile
 from ..permissions import allow
+from ..pagecache import cached_page
 from ..rendering import redirect_to, render
 from ..repairs.models import RepairOrder
 from ..shops.models import RepairSite
@@ -33,6 +34,7 @@ def _date(name: str) -> dt.date | None:
 
 @bp.get("/")
 @allow(*READERS)
+@cached_page
 def index():
     """Claims, newest first, filtered by organism, status and period."""
     # The 200 claims are chosen first, from the claim table alone unless a filter needs the order or

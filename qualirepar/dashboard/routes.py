@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..eco.models import ORGANISMS, EcoAccount
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
+from ..pagecache import cached_page
 from ..rendering import render
 from . import bp
 from ..shops.models import FicheMetier, RepairSite, User
@@ -34,6 +35,7 @@ def setup_steps() -> list[dict]:
 
 @bp.get("/")
 @allow(*ANY_ROLE)
+@cached_page
 def index():
     """Home: the owner's set-up checklist; technicians and support see their shortcuts."""
     from . import services

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, inspect, literal, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import find_tables
 
 from ..billing.models import Invoice
 from ..catalog.models import ProductType
@@ -39,10 +40,19 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Join:
+    target: Any
+    on: Any
+    outer: bool = True
+    always: bool = False  # an inner join that filters (a return has an original): never left out
+
+
+@dataclass(frozen=True)
 class Dataset:
     key: str
     label: Any
-    build: Callable[[], Select]  # FROM and JOINs, no columns chosen yet (select_from)
+    base: Any  # the entity of one row
+    joins: tuple[Join, ...]  # in an order where each ON refers to the base or to earlier joins
     columns: tuple[Column, ...]
     date: Any  # what the period filters on
     date_label: Any
@@ -56,11 +66,41 @@ class Dataset:
     default_sort: tuple[str, str] = ("", "desc")
 
     def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns if c.key == key), None)
+        by_key = self.__dict__.get("_by_key")
+        if by_key is None:
+            by_key = {c.key: c for c in self.columns}
+            object.__setattr__(self, "_by_key", by_key)
+        return by_key.get(key)
+
+    def select(self, columns: list, *used) -> Select:
+        """SELECT columns FROM the base and only the joins the statement uses (columns, WHERE, ORDER
+        BY in `used`): a page showing three columns of claims reads two tables, not eight. Every
+        join left out is to-one on a non-null key or outer, so it changes no count."""
+        needed = set()
+        for expr in (*columns, *used):
+            needed.update(_tables(expr))
+        kept = []
+        for join in reversed(self.joins):
+            if join.always or _selectable(join.target) in needed:
+                kept.append(join)
+                needed.update(_tables(join.on))
+        stmt = select(*columns).select_from(self.base)
+        for join in reversed(kept):
+            stmt = stmt.outerjoin(join.target, join.on) if join.outer else stmt.join(join.target, join.on)
+        return stmt
 
     @property
     def default_columns(self) -> list[str]:
         return [c.key for c in self.columns if c.default]
+
+
+def _selectable(target):
+    return inspect(target).selectable
+
+
+def _tables(expr) -> set:
+    clause = expr.__clause_element__() if hasattr(expr, "__clause_element__") else expr
+    return set(find_tables(clause, check_columns=True, include_aliases=True))
 
 
 def _name(user) -> Any:
@@ -84,19 +124,18 @@ def _last_invoice():
         .order_by(Invoice.generation.desc()).limit(1).correlate(RepairOrder).scalar_subquery()
 
 
-def _orders() -> Select:
-    return (select().select_from(RepairOrder)
-            .join(Customer, Customer.id == RepairOrder.customer_id)
-            .join(Appliance, Appliance.id == RepairOrder.appliance_id)
-            .outerjoin(ProductType, ProductType.id == Appliance.product_type_id)
-            .outerjoin(RepairSite, RepairSite.id == RepairOrder.site_id)
-            .outerjoin(_tech, _tech.id == RepairOrder.technician_id)
-            .outerjoin(_original, _original.id == RepairOrder.warranty_of_id)
-            .outerjoin(_oi, _oi.id == _last_invoice())
-            .outerjoin(_oc, _oc.invoice_id == _oi.id))
+_ORDER_JOINS = (
+    Join(Customer, Customer.id == RepairOrder.customer_id, outer=False),
+    Join(Appliance, Appliance.id == RepairOrder.appliance_id, outer=False),
+    Join(ProductType, ProductType.id == Appliance.product_type_id),
+    Join(RepairSite, RepairSite.id == RepairOrder.site_id),
+    Join(_tech, _tech.id == RepairOrder.technician_id),
+)
 
 ORDERS = Dataset(
-    key="orders", label=_l("Dossiers de réparation"), build=_orders,
+    key="orders", label=_l("Dossiers de réparation"), base=RepairOrder,
+    joins=_ORDER_JOINS + (Join(_original, _original.id == RepairOrder.warranty_of_id), Join(_oi, _oi.id == _last_invoice()),
+                          Join(_oc, _oc.invoice_id == _oi.id)),
     columns=(
         Column("number", _l("Dossier"), RepairOrder.number, link="order"),
         Column("intake_on", _l("Pris en charge le"), RepairOrder.intake_on, "date"),
@@ -126,19 +165,10 @@ ORDERS = Dataset(
 
 
 # Claims -------------------------------------------------------------------------------------------------
-def _claims() -> Select:
-    return (select().select_from(Claim)
-            .join(Invoice, Invoice.id == Claim.invoice_id)
-            .join(RepairOrder, RepairOrder.id == Claim.order_id)
-            .join(Customer, Customer.id == RepairOrder.customer_id)
-            .join(Appliance, Appliance.id == RepairOrder.appliance_id)
-            .outerjoin(ProductType, ProductType.id == Appliance.product_type_id)
-            .outerjoin(RepairSite, RepairSite.id == RepairOrder.site_id)
-            .outerjoin(_tech, _tech.id == RepairOrder.technician_id))
-
-
 CLAIMS = Dataset(
-    key="claims", label=_l("Demandes de bonus"), build=_claims,
+    key="claims", label=_l("Demandes de bonus"), base=Claim,
+    joins=(Join(Invoice, Invoice.id == Claim.invoice_id, outer=False), Join(RepairOrder, RepairOrder.id == Claim.order_id, outer=False))
+    + _ORDER_JOINS,
     columns=(
         Column("invoice", _l("Facture"), Invoice.number, link="claim"),
         Column("invoice_date", _l("Facturée le"), Invoice.issued_on, "date"),
@@ -159,7 +189,7 @@ CLAIMS = Dataset(
         Column("site", _l("Lieu"), RepairSite.name, default=False),
         Column("technician", _l("Technicien"), _name(_tech), default=False),
     ),
-    date=Invoice.issued_on, date_label=_l("Facture"), ident=Claim.id, ids={"claim": Claim.id, "order": RepairOrder.id},
+    date=Invoice.issued_on, date_label=_l("Facture"), ident=Claim.id, ids={"claim": Claim.id, "order": Claim.order_id},
     filters=frozenset({"period", "site", "technician", "organism", "status", "family", "brand", "amount"}),
     statuses={"to_fix": _l("à traiter (refusées, incomplètes, à corriger)"), "unpaid": _l("envoyées, non payées"),
               **CLAIM_STATUS_LABELS},
@@ -171,19 +201,10 @@ CLAIMS = Dataset(
 _orig_tech = aliased(User, name="original_technician")
 
 
-def _returns() -> Select:
-    return (select().select_from(RepairOrder)
-            .join(_original, _original.id == RepairOrder.warranty_of_id)
-            .join(Customer, Customer.id == RepairOrder.customer_id)
-            .join(Appliance, Appliance.id == RepairOrder.appliance_id)
-            .outerjoin(ProductType, ProductType.id == Appliance.product_type_id)
-            .outerjoin(RepairSite, RepairSite.id == RepairOrder.site_id)
-            .outerjoin(_tech, _tech.id == RepairOrder.technician_id)
-            .outerjoin(_orig_tech, _orig_tech.id == _original.technician_id))
-
-
 RETURNS = Dataset(
-    key="returns", label=_l("Retours sous 3 mois"), build=_returns,
+    key="returns", label=_l("Retours sous 3 mois"), base=RepairOrder,
+    joins=(Join(_original, _original.id == RepairOrder.warranty_of_id, outer=False, always=True),) + _ORDER_JOINS
+    + (Join(_orig_tech, _orig_tech.id == _original.technician_id),),
     columns=(
         Column("original", _l("Intervention"), _original.number, link="original"),
         Column("original_service", _l("Prestation"), _original.service_requested, default=False),
@@ -215,19 +236,11 @@ _pc = aliased(Claim, name="paid_claim")
 _pi = aliased(Invoice, name="paid_invoice")
 
 
-def _payments() -> Select:
-    return (select().select_from(ClaimPayment)
-            .outerjoin(_pc, _pc.id == ClaimPayment.claim_id)
-            .outerjoin(_pi, _pi.id == _pc.invoice_id)
-            .outerjoin(RepairOrder, RepairOrder.id == _pc.order_id)
-            .outerjoin(RepairSite, RepairSite.id == RepairOrder.site_id)
-            .outerjoin(_tech, _tech.id == RepairOrder.technician_id)
-            .outerjoin(Appliance, Appliance.id == RepairOrder.appliance_id)
-            .outerjoin(ProductType, ProductType.id == Appliance.product_type_id))
-
-
 PAYMENTS = Dataset(
-    key="payments", label=_l("Paiements des organismes"), build=_payments,
+    key="payments", label=_l("Paiements des organismes"), base=ClaimPayment,
+    joins=(Join(_pc, _pc.id == ClaimPayment.claim_id), Join(_pi, _pi.id == _pc.invoice_id), Join(RepairOrder, RepairOrder.id == _pc.order_id),
+           Join(RepairSite, RepairSite.id == RepairOrder.site_id), Join(_tech, _tech.id == RepairOrder.technician_id),
+           Join(Appliance, Appliance.id == RepairOrder.appliance_id), Join(ProductType, ProductType.id == Appliance.product_type_id)),
     columns=(
         Column("paid_on", _l("Payé le"), ClaimPayment.paid_on, "date"),
         Column("organism", _l("Organisme"), ClaimPayment.organism, "organism"),

@@ -40,7 +40,11 @@ class Spec:
 
     @property
     def chosen(self) -> list[Column]:
-        return [self.dataset.column(key) for key in self.columns]
+        cached = self.__dict__.get("_chosen")
+        if cached is None or cached[0] != self.columns:
+            cached = (list(self.columns), [self.dataset.column(key) for key in self.columns])
+            self.__dict__["_chosen"] = cached
+        return cached[1]
 
     def params(self, **changes) -> dict:
         """The canonical query string of this view (what is saved, what links carry)."""
@@ -162,31 +166,32 @@ def parse(args) -> Spec:
     return Spec(dataset, columns, sort, direction, page, per_page, f, errors, notices)
 
 
-def _where(spec: Spec, stmt: Select) -> Select:
+def _conditions(spec: Spec) -> list:
     d, f = spec.dataset, spec.filters
+    where = []
     if f.get("from"):
-        stmt = stmt.where(d.date >= f["from"])
+        where.append(d.date >= f["from"])
     if f.get("to"):
-        stmt = stmt.where(d.date <= f["to"])
+        where.append(d.date <= f["to"])
     if f.get("site"):
-        stmt = stmt.where(RepairOrder.site_id == f["site"])
+        where.append(RepairOrder.site_id == f["site"])
     if f.get("technician"):
-        stmt = stmt.where(RepairOrder.technician_id == f["technician"])
+        where.append(RepairOrder.technician_id == f["technician"])
     if f.get("organism"):
-        stmt = stmt.where(organism_condition(d, f["organism"]))
+        where.append(organism_condition(d, f["organism"]))
     if f.get("status"):
-        stmt = stmt.where(status_condition(d, f["status"]))
+        where.append(status_condition(d, f["status"]))
     if f.get("family"):
-        stmt = stmt.where(ProductType.family == f["family"])
+        where.append(ProductType.family == f["family"])
     if f.get("brand"):
-        stmt = stmt.where(func.lower(Appliance.brand_name).contains(f["brand"].lower(), autoescape=True))
+        where.append(func.lower(Appliance.brand_name).contains(f["brand"].lower(), autoescape=True))
     if f.get("returns_only"):
-        stmt = stmt.where(returns_condition(d))
+        where.append(returns_condition(d))
     if f.get("amount_min") is not None:
-        stmt = stmt.where(d.amount >= f["amount_min"])
+        where.append(d.amount >= f["amount_min"])
     if f.get("amount_max") is not None:
-        stmt = stmt.where(d.amount <= f["amount_max"])
-    return stmt
+        where.append(d.amount <= f["amount_max"])
+    return where
 
 
 def statement(spec: Spec) -> Select:
@@ -194,25 +199,24 @@ def statement(spec: Spec) -> Select:
     d = spec.dataset
     columns = [c.expr.label(c.key) for c in spec.chosen]
     columns += [expr.label(f"_id_{kind}") for kind, expr in d.ids.items()]
-    stmt = _where(spec, d.build().add_columns(*columns))
     column = d.column(spec.sort)
     expr = column.sort if column.sort is not None else column.expr
     descending = (spec.direction == "desc") != column.sort_reverse
-    order = expr.desc().nulls_last() if descending else expr.asc().nulls_last()
-    tie = d.ident.desc() if spec.direction == "desc" else d.ident.asc()
-    return stmt.order_by(order, tie)
+    order = [expr.desc().nulls_last() if descending else expr.asc().nulls_last(),
+             d.ident.desc() if spec.direction == "desc" else d.ident.asc()]
+    where = _conditions(spec)
+    return d.select(columns, *where, *order).where(*where).order_by(*order)
 
 
 def count(spec: Spec) -> int:
-    inner = _where(spec, spec.dataset.build().add_columns(spec.dataset.ident)).subquery()
-    return db.session.execute(select(func.count()).select_from(inner)).scalar_one()
+    where = _conditions(spec)
+    return db.session.execute(spec.dataset.select([func.count()], *where).where(*where)).scalar_one()
 
 
 def page(spec: Spec) -> tuple[list, int]:
     """One page of rows and the total count. A page past the end shows the last one."""
     total = count(spec)
-    last = max(1, -(-total // spec.per_page))
-    spec.page = min(spec.page, last)
+    spec.page = min(spec.page, max(1, -(-total // spec.per_page)))
     rows = db.session.execute(statement(spec).limit(spec.per_page).offset((spec.page - 1) * spec.per_page)).all()
     return rows, total
 

@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 from ..catalog.models import ProductType
 from ..extensions import db
 from ..permissions import allow
-from ..rendering import redirect_to, render
+from ..pagecache import cached_page
+from ..rendering import is_htmx, redirect_to, render
 from ..shops.models import RepairSite, User
 from . import bp, export
 from .datasets import DATASETS
@@ -58,6 +59,7 @@ def _choices() -> dict:
 
 @bp.get("/")
 @allow(*READERS)
+@cached_page
 def index():
     spec = _spec(request.args)
     rows, total = ([], 0) if spec.errors else page(spec)
@@ -69,9 +71,12 @@ def index():
         view = db.session.get(SavedView, view_id)
         if view and not (view.shared or view.owner_id == current_user.id):
             view = None
-    return render("explorer/index.html", "explorer/_results.html", spec=spec, rows=rows, cells=cells, total=total,
-                  datasets=DATASETS, built_in=BUILT_IN, views=_views(), view=view, organisms=ORGANISMS, per_page_choices=PER_PAGE,
-                  pages=-(-total // spec.per_page) if total else 1, **_choices())
+    pages = -(-total // spec.per_page) if total else 1
+    if is_htmx():  # the rows only: the form around them is already on the page
+        return render("explorer/index.html", "explorer/_results.html", spec=spec, rows=rows, cells=cells, total=total,
+                      per_page_choices=PER_PAGE, pages=pages)
+    return render("explorer/index.html", spec=spec, rows=rows, cells=cells, total=total, datasets=DATASETS, built_in=BUILT_IN,
+                  views=_views(), view=view, organisms=ORGANISMS, per_page_choices=PER_PAGE, pages=pages, **_choices())
 
 
 def _export_response(body, mimetype: str, name: str) -> Response:
