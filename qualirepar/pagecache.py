@@ -9,7 +9,8 @@ full URL. So a cached page is only ever served to the same session, for the same
 no row of the shop has been written since it was rendered: the figures are exact, never "up to a
 few minutes old". Pages with a flash message to show are neither served from nor put in the cache.
 
-Writes that do not go through the ORM session (raw SQL, another program on the database) do not
+The key also holds the Redis server's run id: restarted from an older snapshot, Redis would bring
+back older versions and the pages cached under them. Writes that do not go through the ORM session (raw SQL, another program on the database) do not
 bump the versions; nothing in the app writes shop data that way (bench/seed.py does, before any
 page is served). If Redis fails, pages are rendered as if there were no cache.
 """
@@ -19,6 +20,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, request, session
@@ -80,9 +82,12 @@ def _bump(session: Session) -> None:
         _broken()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    """The whole transaction rolled back: nothing was written. A savepoint rolled back (a number
+    taken twice) keeps the marks: the rest of the transaction may still commit."""
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
 
 
 def _broken() -> None:
@@ -91,6 +96,20 @@ def _broken() -> None:
         _redis().incr(f"pagever:{GLOBAL}")
     except Exception:  # noqa: BLE001
         pass
+
+
+_epoch: list = ["", 0.0]  # the Redis server's run id, and when it was asked
+EPOCH_SECONDS = 5
+
+
+def _redis_epoch() -> str:
+    """The run id of the Redis server, which changes when it restarts: a server restarted from an
+    older snapshot would bring back older versions and the pages cached under them, and the run id
+    in the key leaves those behind. Asked again every few seconds."""
+    now = time.monotonic()
+    if now - _epoch[1] > EPOCH_SECONDS:
+        _epoch[:] = [str(_redis().info("server").get("run_id", "")), now]
+    return _epoch[0]
 
 
 def _key() -> str | None:
@@ -105,7 +124,7 @@ def _key() -> str | None:
     shop_ver, global_ver = _redis().mget(f"pagever:{shop_id}", f"pagever:{GLOBAL}")
     from .i18n import select_locale
 
-    parts = [str(shop_id), (shop_ver or b"0").decode(), (global_ver or b"0").decode(), str(current_user.id), current_user.role,
+    parts = [_redis_epoch(), str(shop_id), (shop_ver or b"0").decode(), (global_ver or b"0").decode(), str(current_user.id), current_user.role,
              str(select_locale()), hashlib.sha256(str(session.get("csrf_token", "")).encode()).hexdigest()[:16],
              dt.datetime.now(PARIS).date().isoformat(), "htmx" if request.headers.get("HX-Request") else "page", request.full_path]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

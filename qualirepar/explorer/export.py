@@ -94,10 +94,11 @@ def xlsx_chunks(spec: Spec, today: dt.date) -> Iterator[bytes]:
                 value = value.replace(tzinfo=None)  # Excel has no time zones
             elif isinstance(value, Decimal):
                 value = float(value)
-            cell = WriteOnlyCell(sheet, value=value)
             if column.kind in formats and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)  # a cell object only where a format is needed: they are slow
                 cell.number_format = formats[column.kind]
-            cells.append(cell)
+                value = cell
+            cells.append(value)
         sheet.append(cells)
     with tempfile.TemporaryFile() as out:
         workbook.save(out)
