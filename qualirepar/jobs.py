@@ -103,6 +103,7 @@ DAILY_CATALOG_SYNC = "15 4 * * *"  # every night at 04:15 (server time)
 CLAIM_SWEEP = "*/5 * * * *"  # claims left sending by a dead worker are queued again
 CLAIM_STATUS_SYNC = "*/30 * * * *"  # claims with an organism: where they stand
 DRAFT_PURGE = "30 4 * * *"  # bons abandoned half-typed for 30 days
+AUDIT_PACK_PURGE = "45 4 * * *"  # audit packs built more than 30 days ago
 
 
 def init_scheduler(app: Flask) -> None:
@@ -122,4 +123,7 @@ def init_scheduler(app: Flask) -> None:
         from .intake.services import purge_old_drafts
 
         cron.register(purge_old_drafts, "default", cron=DRAFT_PURGE, name="intake-drafts-purge", job_timeout=300)
+        from .auditpack.tasks import purge_old_packs
+
+        cron.register(purge_old_packs, "default", cron=AUDIT_PACK_PURGE, name="audit-packs-purge", job_timeout=300)
         cron.start()

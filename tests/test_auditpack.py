@@ -337,3 +337,31 @@ def test_the_page_lists_the_contents(as_role, shop):
     for expected in ("prises_en_charge.csv", "retours_3_mois.csv", "reclamations.csv", "demandes_bonus.csv", "Inclure les bons en PDF"):
         assert expected in html
     assert 'name="date_from"' in html and 'name="date_to"' in html
+
+
+def test_packs_older_than_30_days_leave_the_file_store(app, shop, history, monkeypatch):
+    from qualirepar.auditpack import tasks
+    from qualirepar.auditpack.models import AuditPack
+    from qualirepar.files.models import StoredFile
+    from qualirepar.files.storage import get_storage
+
+    with app.test_request_context(), as_shop(shop.id):
+        old, recent = (AuditPack(period_from=D(2025, 1, 1), period_to=D(2025, 1, 31), include_bons=False) for _ in range(2))
+        db.session.add_all([old, recent])
+        db.session.commit()
+        for item in (old, recent):
+            tasks.build(item)
+        old.finished_at -= dt.timedelta(days=31)
+        db.session.commit()
+        old_id, recent_id, old_key = old.id, recent.id, db.session.get(StoredFile, old.file_id).storage_key
+    with app.app_context():  # the nightly job: no shop is current
+        assert tasks.purge_old_packs() == 1
+    with app.app_context(), as_shop(shop.id):
+        assert db.session.get(AuditPack, old_id).status == "expired" and db.session.get(AuditPack, old_id).file_id is None
+        assert db.session.get(AuditPack, recent_id).status == "ready"
+    with app.app_context():
+        try:
+            get_storage().read(old_key)
+            raise AssertionError("the zip is still stored")
+        except (FileNotFoundError, OSError):
+            pass

@@ -11,7 +11,7 @@ from ..audit import utcnow
 from ..extensions import db
 from ..tenancy import TenantScoped
 
-STATUSES = ("queued", "building", "ready", "failed")
+STATUSES = ("queued", "building", "ready", "failed", "expired")  # expired: the zip left the file store after 30 days
 
 
 class AuditPack(TenantScoped, db.Model):

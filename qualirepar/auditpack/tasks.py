@@ -108,3 +108,27 @@ def build(pack: AuditPack) -> AuditPack:
         return pack
     _tell(pack, _("Le dossier d'audit %(p)s est prêt à télécharger.", p=period))
     return pack
+
+
+PACK_KEEP_DAYS = 30
+
+
+def purge_old_packs(days: int = PACK_KEEP_DAYS) -> int:
+    """Zips built more than `days` days ago leave the file store (the nightly schedule): the pack's
+    row stays, marked expired, so its page and its notification say it is gone; the audit log keeps
+    that it was built. A new one is built from the same page in a few minutes."""
+    limit = utcnow() - dt.timedelta(days=days)
+    packs = db.session.execute(db.select(AuditPack).where(AuditPack.status == "ready", AuditPack.finished_at < limit),
+                               execution_options={"all_shops": True}).scalars().all()
+    keys = []
+    for pack in packs:
+        stored = db.session.get(StoredFile, pack.file_id, execution_options={"all_shops": True}) if pack.file_id else None
+        if stored is not None:
+            keys.append(stored.storage_key)
+            db.session.delete(stored)
+        pack.status, pack.file_id = "expired", None
+    db.session.commit()
+    storage = get_storage()
+    for key in keys:
+        storage.delete(key)
+    return len(packs)
