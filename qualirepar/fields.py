@@ -1,10 +1,11 @@
 """Form fields shared by the features."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField
+from wtforms import DateField, DecimalField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -72,3 +73,22 @@ def positive(form, field) -> None:
     """Greater than zero (an unreadable amount already has its own message)."""
     if field.data is not None and field.data <= 0:
         raise ValidationError(_l("Le montant doit être positif."))
+
+
+class DayField(DateField):
+    """A date from the browser's date picker (AAAA-MM-JJ) or typed the French way (JJ/MM/AAAA)."""
+
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0].strip() if valuelist and valuelist[0] else ""
+        if not text:
+            return
+        for fmt in self.FORMATS:
+            try:
+                self.data = dt.datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError(_l("Date invalide : choisissez-la dans le calendrier ou écrivez-la JJ/MM/AAAA."))

@@ -28,39 +28,34 @@ def ping() -> str:
     return "pong"
 
 
-class AppWorker(Worker):
-    """An RQ worker that runs each job inside the app context, on fresh database connections.
-
-    Each job runs in a work horse forked for it (RQ's default): a job that leaks or crashes takes
-    nothing with it."""
+class _InAppContext:
+    """Runs each job inside the app context and hands its database session back afterwards."""
 
     app: Flask | None = None
+    forked = True  # a forked work horse must not reuse the parent's database sockets
 
     def perform_job(self, job, queue, *args, **kwargs):
         from .extensions import db
 
         with self.app.app_context():
-            db.engine.dispose(close=False)  # the forked work horse must not reuse the parent's sockets
+            if self.forked:
+                db.engine.dispose(close=False)
             try:
                 return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()
 
 
-class AppSimpleWorker(SimpleWorker):
+class AppWorker(_InAppContext, Worker):
+    """Each job in a work horse forked for it (RQ's default): a job that leaks or crashes takes
+    nothing with it."""
+
+
+class AppSimpleWorker(_InAppContext, SimpleWorker):
     """The same jobs in the worker's own process (no fork): the caches stay warm from one job to
     the next (about twice the claims per second, bench/README.md), at the price of the isolation."""
 
-    app: Flask | None = None
-
-    def perform_job(self, job, queue, *args, **kwargs):
-        from .extensions import db
-
-        with self.app.app_context():
-            try:
-                return super().perform_job(job, queue, *args, **kwargs)
-            finally:
-                db.session.remove()
+    forked = False
 
 
 def preload() -> None:

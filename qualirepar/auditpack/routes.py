@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField
+from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ..audit import note
 from ..extensions import db
+from ..fields import DayField
 from ..permissions import allow
 from ..files.models import StoredFile
 from ..files.storage import get_storage
@@ -28,8 +29,8 @@ SPOOL_IN_MEMORY = 8 * 1024 * 1024  # a bigger zip goes to a temporary file on di
 
 
 class PeriodForm(FlaskForm):
-    date_from = DateField(_l("Du"), validators=[DataRequired(_l("Indiquez la date de début de la période."))])
-    date_to = DateField(_l("Au"), validators=[DataRequired(_l("Indiquez la date de fin de la période."))])
+    date_from = DayField(_l("Du"), validators=[DataRequired(_l("Indiquez la date de début de la période."))])
+    date_to = DayField(_l("Au"), validators=[DataRequired(_l("Indiquez la date de fin de la période."))])
     bons = BooleanField(_l("Inclure les bons en PDF"))
 
 
@@ -89,11 +90,7 @@ def download():
     except Exception:
         spool.close()
         raise
-    note(shop, "audit_pack_downloaded", {
-        "period": (None, f"{period_from.isoformat()} / {period_to.isoformat()}"),
-        "files": (None, {part.name: part.rows for part in summary.parts}),
-        "bons": (None, summary.bons_copied + summary.bons_rendered if summary.bons_included else None),
-    })
+    note(shop, "audit_pack_downloaded", services.audit_changes(summary, period_from, period_to))
     db.session.commit()
     name = services.filename(shop, period_from, period_to)
     resp = Response(_stream(spool), mimetype="application/zip", direct_passthrough=True)
@@ -109,7 +106,7 @@ def download():
 def pack(pack_id: int):
     """A pack built by a worker: where it stands (the fragment refreshes itself), then its download."""
     item = db.get_or_404(AuditPack, pack_id)
-    return render("auditpack/pack.html", "auditpack/_pack.html", pack=item)
+    return render("auditpack/pack.html", "auditpack/_pack.html", pack=item, keep_days=tasks.PACK_KEEP_DAYS)
 
 
 @bp.get("/dossiers/<int:pack_id>/fichier")

@@ -42,6 +42,7 @@ from ..claims import payments
 from ..claims.models import Claim, ClaimPayment
 from ..complaints.models import CHANNELS, Complaint
 from ..billing.models import Invoice
+from ..billing.services import paris_today
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.storage import get_storage
@@ -68,10 +69,6 @@ class PeriodError(ValueError):
     """The period cannot be used; the message is for the user, in French."""
 
 
-class TooManyBons(ValueError):
-    """Too many bons to render in one request; the message is for the user, in French."""
-
-
 @dataclass
 class Part:
     name: str
@@ -92,10 +89,6 @@ class Summary:
 
 
 # --- the period ---------------------------------------------------------------------------------
-
-
-def paris_today() -> dt.date:
-    return dt.datetime.now(PARIS).date()
 
 
 def previous_quarter(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -709,6 +702,15 @@ def build(period_from: dt.date, period_to: dt.date, out: IO[bytes], *, include_b
         zf.writestr("LISEZMOI.txt", "\ufeff" + _readme(shop, period_from, period_to, generated_at, generated_by, summary))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def audit_changes(summary: Summary, period_from: dt.date, period_to: dt.date) -> dict:
+    """What the audit log keeps of a pack, downloaded or built by a worker."""
+    return {
+        "period": (None, f"{period_from.isoformat()} / {period_to.isoformat()}"),
+        "files": (None, {part.name: part.rows for part in summary.parts}),
+        "bons": (None, summary.bons_copied + summary.bons_rendered if summary.bons_included else None),
+    }
 
 
 def filename(shop: Shop, period_from: dt.date, period_to: dt.date) -> str:

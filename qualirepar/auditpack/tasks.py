@@ -4,7 +4,6 @@ for it gets a notification (and an e-mail if they chose so) when it is ready or 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import tempfile
 
@@ -12,9 +11,10 @@ from flask import g
 from flask_babel import gettext as _
 
 from ..audit import note, utcnow
-from ..claims.models import Notification
+from ..claims.notify import tell
 from ..extensions import db
 from ..files.models import StoredFile
+from ..files.services import store_checked
 from ..files.storage import get_storage
 from ..shops.models import Shop, User
 from ..tenancy import as_shop
@@ -43,18 +43,9 @@ def request_pack(period_from: dt.date, period_to: dt.date, include_bons: bool, u
 
 
 def _tell(pack: AuditPack, text: str) -> None:
-    if pack.requested_by_id is None:
-        return
-    db.session.add(Notification(user_id=pack.requested_by_id, text=text, link=link(pack)))
-    db.session.commit()
-    user = db.session.get(User, pack.requested_by_id)
-    if user is not None and user.notify_by_email:
-        from .. import mail
-
-        try:
-            mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]), text)
-        except Exception:  # noqa: BLE001 - the notification in the app is kept
-            log.exception("audit pack e-mail to user %s failed", user.id)
+    user = db.session.get(User, pack.requested_by_id) if pack.requested_by_id else None
+    if user is not None:
+        tell([user], text, link(pack))
 
 
 def build_job(shop_id: int, pack_id: int) -> str:
@@ -85,19 +76,11 @@ def build(pack: AuditPack) -> AuditPack:
                                      generated_by=f"{user.display_name} ({user.email})" if user else "")
             out.seek(0)
             data = out.read()
-        key = get_storage().save(data, ".zip")
-        db.session.info.setdefault("new_files", []).append(key)  # removed again if the commit below fails
-        stored = StoredFile(storage_key=key, original_name=services.filename(shop, pack.period_from, pack.period_to),
-                            content_type="application/zip", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                            purpose="audit_pack", created_by_id=pack.requested_by_id)
-        db.session.add(stored)
+        stored = store_checked(data, services.filename(shop, pack.period_from, pack.period_to), "audit_pack", "application/zip", ".zip",
+                               created_by_id=pack.requested_by_id)
         db.session.flush()
         pack.file_id, pack.size, pack.status, pack.finished_at = stored.id, len(data), "ready", utcnow()
-        note(shop, "audit_pack_built", {
-            "period": (None, f"{pack.period_from.isoformat()} / {pack.period_to.isoformat()}"),
-            "files": (None, {part.name: part.rows for part in summary.parts}),
-            "bons": (None, summary.bons_copied + summary.bons_rendered if summary.bons_included else None),
-        })
+        note(shop, "audit_pack_built", services.audit_changes(summary, pack.period_from, pack.period_to))
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - the failure is shown on the pack's page, not lost
         db.session.rollback()

@@ -2,6 +2,7 @@
 link), invoices (issue, PDF, payment, credit note)."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import mail
 from ..extensions import db
+from ..fields import french_decimal
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..permissions import ANY_ROLE, allow, public
@@ -238,10 +240,6 @@ def _external_values(form, doc) -> dict:
 
 
 def _parse_external(form) -> dict:
-    import datetime as dt
-
-    from ..fields import french_decimal
-
     def money(name):
         raw = (form.get(name) or "").strip()
         if not raw:
@@ -288,11 +286,12 @@ def external_invoice(quote_id: int):
         key = request.form.get("issue_key", "")
         try:
             uuid.UUID(key)
+        except ValueError:
+            abort(400)
+        try:
             values = _parse_external(request.form)
             invoice = services.record_external_invoice(order, quote, values, db.session.get(StoredFile, doc.file_id), key,
                                                        current_user.id)
-        except ValueError:
-            abort(400)
         except (services.BillingError, states.QuoteError) as exc:
             db.session.rollback()
             errors.append(str(exc))
@@ -300,7 +299,8 @@ def external_invoice(quote_id: int):
             flash(_("Facture %(n)s enregistrée.", n=invoice.number), "success")
             return redirect_to("billing.invoice", invoice_id=invoice.id)
     context = dict(quote=quote, order=order, doc=doc, errors=errors, values=_external_values(request.form, doc),
-                   issue_key=request.form.get("issue_key") or str(uuid.uuid4()))
+                   issue_key=request.form.get("issue_key") or str(uuid.uuid4()),
+                   expected_bonus=services.invoice_bonus(order, quote))
     return render("billing/external.html", "billing/_external.html", status=422 if errors else 200, **context)
 
 

@@ -347,6 +347,15 @@ def claim_attachments(order: RepairOrder, invoice_file_id: int | None, with_bon:
     return attachments
 
 
+def _by_issue_key(issue_key: str) -> Invoice | None:
+    return db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+
+
+def invoice_bonus(order: RepairOrder, quote: Quote) -> Decimal:
+    """The bonus the invoice deducts: the quote's, unless it is not eligible or the order is a warranty return."""
+    return (quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else None) or Decimal("0.00")
+
+
 def _check_invoiceable(order: RepairOrder, quote: Quote) -> None:
     """What both invoices (ours and one from another program) require of the order and its quote."""
     current = invoice_of(order)
@@ -373,7 +382,7 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     In one transaction: the number (no gap: a rollback gives it back), the PDF stored as a file,
     the invoice and its lines, and the claim when there is a bonus.
     """
-    existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+    existing = _by_issue_key(issue_key)
     if existing is not None:
         return existing  # a double click or a retried request: the same invoice
     _check_invoiceable(order, quote)
@@ -381,8 +390,7 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     shop = db.session.get(Shop, order.shop_id)
     day = paris_today()
     t = totals(quote.lines)
-    bonus = quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else Decimal("0.00")
-    bonus = min(bonus or Decimal("0.00"), t.ttc)
+    bonus = min(invoice_bonus(order, quote), t.ttc)
     seller, buyer, device = _snapshots(order, shop)
     generation = db.session.execute(db.select(db.func.count(Invoice.id)).where(
         Invoice.order_id == order.id, Invoice.kind == "credit_note")).scalar_one()
@@ -405,7 +413,7 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
         db.session.flush()
     except IntegrityError:
         db.session.rollback()  # another request issued first: the same click (same key) or another one
-        existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+        existing = _by_issue_key(issue_key)
         if existing is None:
             raise BillingError(_("Ce dossier vient d'être facturé depuis un autre poste : ouvrez sa facture.")) from None
         return existing
@@ -428,7 +436,7 @@ def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stor
     values: number (str), issued_on (date), total_ht, total_ttc, bonus (Decimal). The bonus must be
     the one frozen on the quote: the organism pays the tariff, whatever the other program printed.
     """
-    existing = db.session.execute(db.select(Invoice).where(Invoice.issue_key == issue_key)).scalar_one_or_none()
+    existing = _by_issue_key(issue_key)
     if existing is not None:
         return existing
     _check_invoiceable(order, quote)
@@ -443,10 +451,10 @@ def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stor
         raise BillingError(_("La date de la facture est absente ou dans le futur."))
     if ht is None or ttc is None or ht < 0 or ttc < ht:
         raise BillingError(_("Les totaux ne vont pas : le total TTC doit être au moins le total HT."))
-    expected = quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else Decimal("0.00")
-    if bonus != (expected or Decimal("0.00")):
+    expected = invoice_bonus(order, quote)
+    if bonus != expected:
         raise BillingError(_("Le bonus de la facture (%(b)s) n'est pas celui fixé sur le devis (%(e)s) : la facture doit porter "
-                             "le montant du barème.", b=eligibility.euros(bonus), e=eligibility.euros(expected or Decimal("0.00"))))
+                             "le montant du barème.", b=eligibility.euros(bonus), e=eligibility.euros(expected)))
     if bonus > ttc:
         raise BillingError(_("Le bonus ne peut pas dépasser le total TTC."))
     _accept_by_invoice(quote)

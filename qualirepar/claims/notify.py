@@ -27,10 +27,12 @@ def claim_link(claim: Claim) -> str:
 
 
 def claim_changed(claim: Claim, text: str) -> None:
-    """One notification per recipient; the e-mails are sent after the rows are saved, and a mail
-    server that fails does not undo them."""
-    people = recipients()
-    link = claim_link(claim)
+    tell(recipients(), text, claim_link(claim), _("Ouvrez qualirepar, menu Demandes de bonus, pour la voir."))
+
+
+def tell(people: list[User], text: str, link: str, hint: str = "") -> None:
+    """One notification per person; the e-mails (for those who chose them) are sent after the rows
+    are saved, and a mail server that fails does not undo them."""
     for user in people:
         db.session.add(Notification(user_id=user.id, text=text, link=link))
     db.session.commit()
@@ -39,8 +41,7 @@ def claim_changed(claim: Claim, text: str) -> None:
             from .. import mail
 
             try:
-                mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]),
-                          _("%(t)s\n\nOuvrez qualirepar, menu Demandes de bonus, pour la voir.", t=text))
+                mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]), f"{text}\n\n{hint}".strip())
             except Exception:  # noqa: BLE001 - the notification in the app is kept
                 log.exception("notification e-mail to user %s failed", user.id)
 

@@ -1,17 +1,17 @@
 """The register: list (overdue first), a new complaint, its answer."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..billing.services import paris_today
 from ..extensions import db
+from ..fields import DayField
 from ..permissions import allow
 from ..rendering import redirect_to, render
 from ..repairs.models import RepairOrder
@@ -23,28 +23,33 @@ READERS = ("owner", "support")
 
 
 def _not_future(form, field):
-    if field.data and field.data > dt.date.today():
+    if field.data and field.data > paris_today():
         raise ValidationError(_l("La date ne peut pas être dans le futur."))
 
 
 class ComplaintForm(FlaskForm):
-    received_on = DateField(_l("Reçue le"), default=dt.date.today, validators=[DataRequired(_l("Indiquez la date de réception.")), _not_future])
-    channel = SelectField(_l("Reçue par"), choices=list(CHANNELS.items()))
-    customer_name = StringField(_l("Client"), validators=[DataRequired(_l("Indiquez le nom du client.")), Length(max=200)])
-    order_number = StringField(_l("N° de dossier concerné"), validators=[Optional(), Length(max=30)])
-    text = TextAreaField(_l("Réclamation"), validators=[DataRequired(_l("Recopiez ou résumez la réclamation.")), Length(max=5000)])
+    received_on = DayField(_l("Reçue le"), default=paris_today, validators=[DataRequired(_l("Indiquez la date de réception.")), _not_future])
+    channel = SelectField(_l("Reçue par"), choices=list(CHANNELS.items()), validate_choice=False)
+    customer_name = StringField(_l("Client"), validators=[DataRequired(_l("Indiquez le nom du client.")), Length(max=200, message=_l("200 caractères au plus."))])
+    order_number = StringField(_l("N° de dossier concerné"), validators=[Optional(), Length(max=30, message=_l("30 caractères au plus."))])
+    text = TextAreaField(_l("Réclamation"), validators=[DataRequired(_l("Recopiez ou résumez la réclamation.")), Length(max=5000, message=_l("5 000 caractères au plus."))])
+
+
+    def validate_channel(self, field):
+        if field.data not in CHANNELS:
+            raise ValidationError(_l("Choisissez un canal de la liste."))
 
 
 class AnswerForm(FlaskForm):
-    answered_on = DateField(_l("Répondu le"), default=dt.date.today, validators=[DataRequired(_l("Indiquez la date de la réponse.")), _not_future])
-    answer = TextAreaField(_l("Réponse"), validators=[DataRequired(_l("Écrivez la réponse faite au client.")), Length(max=5000)])
+    answered_on = DayField(_l("Répondu le"), default=paris_today, validators=[DataRequired(_l("Indiquez la date de la réponse.")), _not_future])
+    answer = TextAreaField(_l("Réponse"), validators=[DataRequired(_l("Écrivez la réponse faite au client.")), Length(max=5000, message=_l("5 000 caractères au plus."))])
 
 
 @bp.get("/")
 @allow(*READERS)
 def index():
     rows = db.session.execute(db.select(Complaint).order_by(Complaint.answered_on.is_not(None), Complaint.due_on)).scalars().all()
-    return render("complaints/index.html", rows=rows, today=dt.date.today(), channels=CHANNELS)
+    return render("complaints/index.html", rows=rows, today=paris_today(), channels=CHANNELS)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
@@ -82,5 +87,5 @@ def show(complaint_id: int):
             flash(_("Réponse enregistrée."), "success")
             return redirect_to("complaints.show", complaint_id=complaint.id)
     order = db.session.get(RepairOrder, complaint.order_id) if complaint.order_id else None
-    return render("complaints/show.html", complaint=complaint, order=order, form=form, today=dt.date.today(), channels=CHANNELS,
+    return render("complaints/show.html", complaint=complaint, order=order, form=form, today=paris_today(), channels=CHANNELS,
                   status=422 if form.errors else 200)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 
 from ..catalog.models import ProductType
+from ..eco.models import ORGANISMS as ORGANISM_LABELS
 from ..extensions import db
+from ..fields import french_decimal
 from ..repairs.models import Appliance, RepairOrder
 from .datasets import DATASETS, Column, Dataset, organism_condition, returns_condition, status_condition
 
 PER_PAGE = (25, 50, 100)
-ORGANISMS = ("ecosystem", "ecologic")
+ORGANISMS = tuple(ORGANISM_LABELS)
 MAX_AMOUNT = Decimal("1000000")
 EXPORT_BATCH = 1000  # rows fetched at a time by an export: memory stays flat whatever the count
 FILTER_KEYS = ("from", "to", "site", "technician", "organism", "status", "family", "brand", "returns_only", "amount_min", "amount_max")
@@ -82,14 +84,11 @@ def _day(raw: str, label: str, errors: list[str]) -> dt.date | None:
 
 
 def _euros(raw: str, label: str, errors: list[str]) -> Decimal | None:
-    raw = (raw or "").strip().replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
+    raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or abs(value) >= MAX_AMOUNT:
+    value = french_decimal(raw)
+    if value is None or abs(value) >= MAX_AMOUNT:
         errors.append(_("%(label)s : « %(value)s » n'est pas un montant en euros.", label=label, value=raw[:30]))
         return None
     return value.quantize(Decimal("0.01"))

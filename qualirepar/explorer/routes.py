@@ -79,41 +79,30 @@ def index():
                   views=_views(), view=view, organisms=ORGANISMS, per_page_choices=PER_PAGE, pages=pages, **_choices())
 
 
-def _export_response(body, mimetype: str, name: str) -> Response:
-    resp = Response(stream_with_context(body), mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
-def _export_spec() -> Spec:
+def _export(extension: str, mimetype: str, body) -> Response:
+    """The view's rows as a download; bad filters go back to the page, which shows why."""
     spec = _spec(request.args)
     if spec.errors:
         for error in spec.errors:
             flash(error, "danger")
-        return None
-    return spec
+        return redirect(url_for("explorer.index", **request.args.to_dict(flat=False)), 303)
+    today = dt.date.today()
+    resp = Response(stream_with_context(body(spec, today)), mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{export.filename(spec, extension, today)}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/export.csv")
 @allow(*READERS)
 def export_csv():
-    spec = _export_spec()
-    if spec is None:
-        return redirect(url_for("explorer.index", **request.args.to_dict(flat=False)), 303)
-    today = dt.date.today()
-    return _export_response(export.csv_lines(spec, today), "text/csv; charset=utf-8", export.filename(spec, "csv", today))
+    return _export("csv", "text/csv; charset=utf-8", export.csv_lines)
 
 
 @bp.get("/export.xlsx")
 @allow(*READERS)
 def export_xlsx():
-    spec = _export_spec()
-    if spec is None:
-        return redirect(url_for("explorer.index", **request.args.to_dict(flat=False)), 303)
-    today = dt.date.today()
-    return _export_response(export.xlsx_chunks(spec, today), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            export.filename(spec, "xlsx", today))
+    return _export("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.xlsx_chunks)
 
 
 @bp.post("/vues")

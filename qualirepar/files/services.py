@@ -69,13 +69,20 @@ def store_bytes(data: bytes, original_name: str, purpose: str, allowed: set[str]
         raise UploadRejected(_l("Type de fichier refusé : formats acceptés %(kinds)s.", kinds=kinds))
     if content_type.startswith("image/"):
         _check_image(data)
-    key = get_storage().save(data, SUFFIX[content_type])
-    db.session.info.setdefault("new_files", []).append(key)  # removed again if this transaction rolls back
-    row = StoredFile(
-        storage_key=key, original_name=(original_name or "fichier")[-255:], content_type=content_type,
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(), purpose=purpose,
-        created_by_id=current_user.id if current_user and current_user.is_authenticated else None,
-    )
+    return store_checked(data, original_name, purpose, content_type, SUFFIX[content_type])
+
+
+def store_checked(data: bytes, original_name: str, purpose: str, content_type: str, suffix: str,
+                  created_by_id: int | None = None) -> StoredFile:
+    """Store bytes whose type the caller has established (an office document sniffed by its own
+    rules, a zip the app built); the bytes leave the disk again if this transaction rolls back.
+    Returns the (unflushed) StoredFile row."""
+    key = get_storage().save(data, suffix)
+    db.session.info.setdefault("new_files", []).append(key)
+    if created_by_id is None and current_user and current_user.is_authenticated:
+        created_by_id = current_user.id
+    row = StoredFile(storage_key=key, original_name=(original_name or "fichier")[-255:], content_type=content_type,
+                     size=len(data), sha256=hashlib.sha256(data).hexdigest(), purpose=purpose, created_by_id=created_by_id)
     db.session.add(row)
     return row
 

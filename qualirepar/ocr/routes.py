@@ -65,10 +65,11 @@ def read_claim_invoice(claim_id: int):
 
     claim = db.get_or_404(Claim, claim_id)
     file_id = (claim.attachments or {}).get("invoice")
-    if not file_id:
+    stored = db.session.get(StoredFile, file_id) if file_id else None
+    if stored is None:
         flash(_("Aucune facture jointe à cette demande."), "warning")
     else:
-        services.start(db.session.get(StoredFile, file_id), "invoice")
+        services.start(stored, "invoice")
         flash(_("Lecture de la facture lancée."), "success")
     return redirect_to("claims.show", claim_id=claim.id)
 

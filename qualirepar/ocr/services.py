@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit import utcnow
 from ..extensions import db
 from ..files.models import StoredFile
-from ..files.services import UploadRejected, sniff, store_bytes
+from ..files.services import UploadRejected, store_bytes
 from ..files.storage import get_storage
 from ..tenancy import as_shop
 from .models import KINDS, OcrDocument

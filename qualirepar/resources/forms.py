@@ -1,35 +1,15 @@
 """Forms of the documents library: a new document, and a new version of its file."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..fields import DayField
 from .models import CATEGORIES
 from .services import ACCEPTED_KINDS, MAX_MB
-
-
-class DayField(DateField):
-    """A date from the browser's date picker (AAAA-MM-JJ) or typed the French way (JJ/MM/AAAA)."""
-
-    FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = valuelist[0].strip() if valuelist and valuelist[0] else ""
-        if not text:
-            return
-        for fmt in self.FORMATS:
-            try:
-                self.data = dt.datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError(_l("Date invalide : choisissez-la dans le calendrier ou écrivez-la JJ/MM/AAAA."))
 
 
 def _upload_field():

@@ -30,9 +30,12 @@ def _fail(form, exc: services.DocumentError) -> None:
     field.errors = [*field.errors, str(exc)]
 
 
-def _flash_label(label_until) -> None:
+def _saved(message: str, label_until, doc: ShopDocument):
+    """After a document or a new version is saved: say so (and the label's new date), open its page."""
+    flash(message, "success")
     if label_until:
         flash(_("Le label de la boutique est désormais valable jusqu'au %(d)s.", d=format_date(label_until, "long")), "success")
+    return redirect_to("resources.show", id=doc.id)
 
 
 @bp.get("/")
@@ -65,9 +68,7 @@ def new():
         except services.DocumentError as exc:
             _fail(form, exc)
         else:
-            flash(_("Document « %(t)s » enregistré.", t=doc.title), "success")
-            _flash_label(label_until)
-            return redirect_to("resources.show", id=doc.id)
+            return _saved(_("Document « %(t)s » enregistré.", t=doc.title), label_until, doc)
     return render("resources/new.html", form=form, status=422 if form.errors else 200)
 
 
@@ -115,9 +116,7 @@ def replace(id: int):  # noqa: A002
         except services.DocumentError as exc:
             _fail(form, exc)
         else:
-            flash(_("Nouvelle version de « %(t)s » enregistrée.", t=doc.title), "success")
-            _flash_label(label_until)
-            return redirect_to("resources.show", id=doc.id)
+            return _saved(_("Nouvelle version de « %(t)s » enregistrée.", t=doc.title), label_until, doc)
     return _show(doc, form, status=422)
 
 

@@ -6,10 +6,8 @@ stored leaves no row, and a row that cannot be saved leaves no file on disk.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import zipfile
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,9 +15,10 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..audit import note as audit_note
+from ..billing.services import paris_today  # noqa: F401 - the views and the dashboard call it from here
 from ..extensions import db
 from ..files.models import StoredFile
-from ..files.services import UploadRejected, sniff, store_bytes
+from ..files.services import UploadRejected, sniff, store_bytes, store_checked
 from ..files.storage import get_storage
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
@@ -47,10 +46,6 @@ class DocumentError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def paris_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 # --- expiry -------------------------------------------------------------------------------------
@@ -112,17 +107,6 @@ def _office_type(data: bytes) -> str | None:
     return None
 
 
-def _store_office(data: bytes, original_name: str, content_type: str) -> StoredFile:
-    """Store a sniffed office file the way files.services stores the others."""
-    key = get_storage().save(data, OFFICE_TYPES[content_type])
-    db.session.info.setdefault("new_files", []).append(key)  # files.services removes it again on rollback
-    row = StoredFile(storage_key=key, original_name=(original_name or "document")[-255:], content_type=content_type,
-                     size=len(data), sha256=hashlib.sha256(data).hexdigest(), purpose=PURPOSE,
-                     created_by_id=current_user.id if current_user and current_user.is_authenticated else None)
-    db.session.add(row)
-    return row
-
-
 def accept_file(upload) -> StoredFile:
     """Check the upload (present, not empty, 20 MB, type from its bytes) and store it; the row is unflushed."""
     if upload is None or not getattr(upload, "filename", ""):
@@ -139,7 +123,7 @@ def accept_file(upload) -> StoredFile:
         kind = _office_type(data)
         if kind is None:
             raise UploadRejected(_("Type de fichier refusé : formats acceptés %(kinds)s.", kinds=ACCEPTED_KINDS))
-        return _store_office(data, upload.filename, kind)
+        return store_checked(data, upload.filename or "document", PURPOSE, kind, OFFICE_TYPES[kind])
     except UploadRejected as exc:
         raise DocumentError(str(exc), "upload") from exc
     except OSError as exc:
@@ -158,6 +142,11 @@ def _follow_label(category: str, expires_on: dt.date | None, update_label: bool)
     return expires_on
 
 
+def _check_dates(valid_from: dt.date | None, expires_on: dt.date | None) -> None:
+    if valid_from and expires_on and expires_on < valid_from:
+        raise DocumentError(_("La date d'expiration ne peut pas précéder la date de début de validité."), "expires_on")
+
+
 def _commit_or_undo() -> None:
     try:
         db.session.commit()
@@ -171,8 +160,7 @@ def create(*, title: str, category: str, upload, valid_from: dt.date | None = No
     """File a new document; returns it and the label date set on the shop, if any."""
     if category not in CATEGORIES:
         raise DocumentError(_("Choisissez une catégorie de la liste."), "category")
-    if valid_from and expires_on and expires_on < valid_from:
-        raise DocumentError(_("La date d'expiration ne peut pas précéder la date de début de validité."), "expires_on")
+    _check_dates(valid_from, expires_on)
     try:
         stored = accept_file(upload)
         doc = ShopDocument(title=title.strip(), category=category, file=stored, valid_from=valid_from, expires_on=expires_on,
@@ -191,8 +179,7 @@ def replace_file(doc: ShopDocument, upload, valid_from: dt.date | None, expires_
                  update_label: bool = False) -> dt.date | None:
     """A new version of the document (a renewed certificate): new file and dates. The earlier file is
     kept, and the audit trail records the change from one to the other."""
-    if valid_from and expires_on and expires_on < valid_from:
-        raise DocumentError(_("La date d'expiration ne peut pas précéder la date de début de validité."), "expires_on")
+    _check_dates(valid_from, expires_on)
     try:
         old_name = doc.file.original_name
         stored = accept_file(upload)
