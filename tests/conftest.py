@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from qualirepar import create_app, mail
 from qualirepar.extensions import db, limiter
@@ -44,12 +46,23 @@ def app(tmp_path_factory):
 def _empty_tables(app) -> None:
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(text(f'DELETE FROM "{t}"'))
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                          + " RESTART IDENTITY CASCADE"))
+                    else:
+                        for t in tables:
+                            conn.execute(text(f'DELETE FROM "{t}"'))
+                break
+            except OperationalError:
+                # A browser test's last request may still be reading on the live server: PostgreSQL
+                # then picks one of the two as a deadlock victim. Once that request ends, emptying works.
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         app.extensions["redis"].flushdb()
 
 

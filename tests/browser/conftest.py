@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,38 @@ TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1366, "height": 900}
 
 
+class _InFlight:
+    """Counts the requests the live server is answering, so a test ends only once they are done:
+    the next test empties the tables, which must not race a request still reading them."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            yield from self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+_in_flight: _InFlight | None = None
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    global _in_flight
+    _in_flight = _InFlight(app)
+    server = make_server("127.0.0.1", 0, _in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -44,6 +74,8 @@ def page(request, browser):
     page.device = name
     yield page
     context.close()
+    if _in_flight is not None:
+        _in_flight.wait_idle()
 
 
 def shot(page, name: str) -> None:
