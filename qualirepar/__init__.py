@@ -137,11 +137,12 @@ def _attachment_name(kind: str) -> str:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_time, get_locale
 
+    from .fields import french_number
     from .ocr.models import FIELD_LABELS
 
     app.jinja_env.globals.update(get_locale=get_locale, ocr_labels=FIELD_LABELS)
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time, euros=_euros,
-                                 normalize=lambda d: format(Decimal(d).normalize(), "f").replace(".", ","), user_name=_user_name,
+                                 normalize=french_number, user_name=_user_name,
                                  decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name,
                                  css_string=_css_string)
 

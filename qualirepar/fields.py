@@ -25,7 +25,7 @@ class EuroField(DecimalField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return f"{self.data:.2f}".replace(".", ",") if self.data is not None else ""
+        return french_amount(self.data)
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -67,6 +67,17 @@ def french_decimal(text: str) -> Decimal | None:
     if not value.is_finite() or not -12 <= value.as_tuple().exponent <= 12:
         return None  # '1e-2000000' is a number, but not one a shop types: it would be kept spelled out
     return value
+
+
+def french_amount(value) -> str:
+    """An amount in euros written for a French file or message: Decimal('25') -> '25,00'; None -> ''.
+    Exports (CSV), the audit pack and stored messages use it; pages use the `euros` filter (Babel)."""
+    return f"{Decimal(value):.2f}".replace(".", ",") if value is not None else ""
+
+
+def french_number(value) -> str:
+    """A number with the digits it has, the French way: Decimal('0.150') -> '0,15'; None -> ''."""
+    return format(Decimal(value).normalize(), "f").replace(".", ",") if value is not None else ""
 
 
 def positive(form, field) -> None:

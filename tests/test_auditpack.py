@@ -10,6 +10,7 @@ import zipfile
 import pytest
 import time_machine
 from flask_login import login_user
+from werkzeug.http import parse_options_header
 
 from qualirepar.audit import AuditEntry
 from qualirepar.auditpack import services as pack
@@ -116,6 +117,23 @@ def _history(app, shop) -> dict:
     return numbers
 
 
+def test_a_return_set_aside_leaves_the_returns_file_for_its_own_with_the_reason(app, shop, as_role, history):
+    from qualirepar.repairs import services as repair_services
+
+    with app.app_context(), as_shop(shop.id):
+        ret = db.session.execute(db.select(RepairOrder).where(RepairOrder.number == history["R"])).scalar_one()
+        repair_services.unlink_return(ret, "Autre panne : la pompe, rien à voir avec le joint changé")
+    resp = as_role("owner").post("/audit/telecharger", data=PERIOD)
+    zf = zipfile.ZipFile(io.BytesIO(resp.data))
+    assert _rows(zf, "retours_3_mois.csv") == []
+    set_aside = _rows(zf, "retours_ecartes.csv")
+    assert [(r["Dossier d'origine"], r["Dossier écarté"], r["Restitué le"], r["Pris en charge le"], r["Jours écoulés"])
+            for r in set_aside] == [(history["A"], history["R"], "20/01/2025", "20/03/2025", "59")]
+    assert set_aside[0]["Motif de l'écart"] == "Autre panne : la pompe, rien à voir avec le joint changé"
+    assert set_aside[0]["N° de série / IMEI"] == SERIAL and set_aside[0]["Bonus demandé"] == "non"
+    assert "retours_ecartes.csv : 1 ligne(s)" in zf.read("LISEZMOI.txt").decode("utf-8-sig")
+
+
 def _other_shop(app) -> None:
     """Another shop with an order, a complaint and data of the same period: never in our pack."""
     other = factories.shop_with_team(app)
@@ -198,6 +216,7 @@ def test_the_pack_holds_every_part_with_the_right_rows(app, shop, as_role, histo
     assert (returns[0]["Restitué le"], returns[0]["Retour pris en charge le"], returns[0]["Jours écoulés"],
             returns[0]["Fin de la garantie de 3 mois"]) == ("20/01/2025", "20/03/2025", "59", "20/04/2025")
     assert returns[0]["Même panne"] == "oui" and returns[0]["Bonus demandé sur le retour"] == "non"
+    assert _rows(zf, "retours_ecartes.csv") == []  # nobody set a return aside
 
     # complaints of the period, the late answer marked
     complaints = _rows(zf, "reclamations.csv")
@@ -264,7 +283,9 @@ def test_many_bons_are_built_by_a_worker_and_the_asker_is_told(app, shop, as_rol
     html = client.get(resp.location).get_data(as_text=True)
     assert 'data-status="ready"' in html and "every 2s" not in html
     download = client.get(resp.location + "/fichier")
-    assert download.status_code == 200 and download.headers["Content-Disposition"].startswith('attachment; filename="dossier-audit-')
+    disposition, options = parse_options_header(download.headers["Content-Disposition"])
+    assert download.status_code == 200 and disposition == "attachment" and options["filename"].startswith("dossier-audit-")
+    assert int(download.headers["Content-Length"]) == len(download.data)  # sent from the file, its size known
     zf = zipfile.ZipFile(io.BytesIO(download.data))
     assert len([n for n in zf.namelist() if n.startswith("bons/")]) == 4 and "prises_en_charge.csv" in zf.namelist()
     with app.app_context(), as_shop(shop.id):

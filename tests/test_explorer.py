@@ -90,6 +90,30 @@ def test_the_returns_view_lists_the_returns_on_each_side_of_the_3_month_boundary
     assert _rows(client.get("/explorateur/?dataset=returns&from=28/02/2027&to=28/02/2027").get_data(as_text=True)) == 1
 
 
+def test_a_return_set_aside_leaves_the_returns_view_for_the_set_aside_one_with_its_reason(app, shop, as_role):
+    with app.test_request_context(), as_shop(shop.id):
+        first = _intake(serial_number="WM-ASIDE-1", intake_on=D(2026, 11, 2))
+        _hand_back(first, dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS))
+        back = _intake(serial_number="WM-ASIDE-1", intake_on=D(2027, 1, 5))
+        kept = _intake(serial_number="WM-ASIDE-2", intake_on=D(2026, 11, 3))
+        _hand_back(kept, dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS))
+        still = _intake(serial_number="WM-ASIDE-2", intake_on=D(2027, 1, 6))
+        assert back.warranty_of_id == first.id and still.warranty_of_id == kept.id
+        services.unlink_return(back, "Chute de l'appareil, sans lien avec la réparation")
+        assert back.warranty_unlinked_from_id == first.id
+        numbers = {o: o.number for o in (first, back, kept, still)}
+    client = as_role("owner")
+    html = client.get("/explorateur/?dataset=returns").get_data(as_text=True)
+    assert _rows(html) == 1 and numbers[still] in html and numbers[back] not in html
+    html = client.get("/explorateur/?dataset=returns&set_aside=1&cols=original&cols=number&cols=days&cols=set_aside_reason").get_data(as_text=True)
+    assert _rows(html) == 1 and numbers[first] in html and numbers[back] in html and numbers[still] not in html
+    assert "Chute de l&#39;appareil, sans lien avec la réparation" in html
+    assert "<td class=\"text-end text-nowrap\">36</td>" in html  # 30 November to 5 January
+    assert 'id="set_aside"' in html and "Retours écartés (lien de garantie retiré)" in html  # the switch and the built-in view
+    # the orders dataset ignores the parameter: it has no such filter
+    assert _rows(client.get("/explorateur/?dataset=orders&set_aside=1").get_data(as_text=True)) == 4
+
+
 @pytest.fixture
 def claims(app, shop):
     """60 claims over 60 days: a third Ecologic, 5 refused, 10 paid, the rest waiting at the organism."""

@@ -15,7 +15,7 @@ from qualirepar.audit import AuditEntry
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.resources import services
-from qualirepar.resources.models import ShopDocument
+from qualirepar.resources.models import ShopDocument, ShopDocumentVersion
 from qualirepar.shops.models import Shop
 from qualirepar.tenancy import as_shop
 
@@ -95,7 +95,7 @@ def test_an_uploaded_document_downloads_with_the_same_bytes_and_its_name(app, sh
 
     download = client.get(f"/documents/{doc.id}/fichier")
     assert download.status_code == 200
-    assert download.data == PDF
+    assert download.data == PDF and int(download.headers["Content-Length"]) == len(PDF)
     assert download.mimetype == "application/pdf"
     disposition = download.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -287,11 +287,44 @@ def test_replacing_keeps_one_document_with_the_new_file_and_dates(app, shop, as_
     assert doc.id == doc_id and doc.file_id != old.file_id and doc.expires_on == dt.date(2027, 3, 31)
     assert client.get(f"/documents/{doc_id}/fichier").data == new_pdf
     assert label_valid_until(app, shop.id) == dt.date(2027, 3, 31)
+    page = text(client.get(f"/documents/{doc_id}"))
+    assert 'data-testid="versions"' in page and "grille.pdf" in page and "jusqu'au 31 mars 2026" in page
     with app.app_context(), as_shop(shop.id):
-        assert db.session.get(StoredFile, old.file_id) is not None  # the earlier version is kept
+        (version,) = db.session.execute(db.select(ShopDocumentVersion)).scalars().all()
+        assert (version.document_id, version.file_id, version.expires_on) == (doc_id, old.file_id, dt.date(2026, 3, 31))
+        assert version.replaced_by_id == shop.users["support"].id
         entry = db.session.execute(db.select(AuditEntry).where(AuditEntry.entity == "shop_document",
                                                                AuditEntry.action == "file_replaced")).scalar_one()
     assert entry.changes["file"] == ["grille.pdf", "certificat-2027.pdf"]
+    # the earlier file still downloads, as it was
+    assert client.get(f"/documents/{doc_id}/versions/{version.id}/fichier").data == PDF
+    assert client.get(f"/documents/{doc_id + 1}/versions/{version.id}/fichier").status_code == 404
+
+
+def test_removing_a_document_removes_its_earlier_versions_and_their_files(app, shop, as_role):
+    doc_id = make_document(app, shop.id)
+    owner = as_role("owner")
+    for n in (2, 3):
+        assert owner.post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF.replace(b"Catalog", b"Catalog /V%d" % n)), f"v{n}.pdf")},
+                          content_type="multipart/form-data").status_code == 303
+    page = text(owner.get(f"/documents/{doc_id}"))
+    assert page.index("v2.pdf") < page.index("grille.pdf")  # the latest earlier version first
+    assert stored_files(app, shop.id) == 3
+    before = files_on_disk(app)
+    assert owner.post(f"/documents/{doc_id}/supprimer").status_code == 303
+    assert documents(app, shop.id) == [] and stored_files(app, shop.id) == 0
+    assert files_on_disk(app) == before - 3
+    with app.app_context(), as_shop(shop.id):
+        assert db.session.execute(db.select(db.func.count(ShopDocumentVersion.id))).scalar_one() == 0
+
+
+def test_another_shop_cannot_read_an_earlier_version(app, shop, as_role):
+    doc_id = make_document(app, shop.id)
+    assert as_role("owner").post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF), "v2.pdf")},
+                                 content_type="multipart/form-data").status_code == 303
+    other = factories.shop_with_team(app)
+    client = factories.login_client(app, other.emails["owner"])
+    assert client.get(f"/documents/{doc_id}/versions/1/fichier").status_code == 404
 
 
 def test_a_refused_new_version_changes_nothing(app, shop, as_role):
@@ -316,3 +349,11 @@ def test_only_the_owner_removes_a_document_and_its_file(app, shop, as_role):
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/documents/")
     assert documents(app, shop.id) == [] and stored_files(app, shop.id) == 0
     assert files_on_disk(app) == before - 1
+
+
+def test_a_file_missing_from_the_store_is_explained_not_a_server_error(app, shop, as_role):
+    doc_id = make_document(app, shop.id)
+    for path in Path(app.config["STORAGE_DIR"]).rglob("*.pdf"):
+        path.unlink()
+    resp = as_role("technician").get(f"/documents/{doc_id}/fichier", follow_redirects=True)
+    assert resp.status_code == 200 and "Le fichier « grille.pdf » est introuvable dans le stockage" in text(resp)

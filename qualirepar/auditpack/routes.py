@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Response, flash
+from flask import Response, flash, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -117,7 +117,13 @@ def pack_file(pack_id: int):
     if stored is None:
         flash(_("Ce dossier n'est pas (ou plus) disponible."), "warning")
         return redirect_to("auditpack.pack", pack_id=item.id)
-    resp = Response(get_storage().read(stored.storage_key), mimetype="application/zip")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{stored.original_name}"'
+    try:
+        handle = get_storage().open(stored.storage_key)
+    except FileNotFoundError:
+        flash(_("Ce dossier n'est pas (ou plus) disponible."), "warning")
+        return redirect_to("auditpack.pack", pack_id=item.id)
+    resp = send_file(handle, mimetype="application/zip", as_attachment=True,
+                     download_name=stored.original_name, max_age=0, conditional=False)
+    resp.content_length = stored.size
     resp.headers["Cache-Control"] = "private, no-store"
     return resp

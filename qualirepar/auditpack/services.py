@@ -44,6 +44,7 @@ from ..complaints.models import CHANNELS, Complaint
 from ..billing.models import Invoice
 from ..billing.services import paris_today
 from ..extensions import db
+from ..fields import french_amount, french_number
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..repairs import states
@@ -143,14 +144,8 @@ def _paris_date(moment: dt.datetime | None) -> dt.date | None:
     return moment.date() if moment else None
 
 
-def _money(value: Decimal | None) -> str:
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
-
-
-def _number(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value.normalize(), "f").replace(".", ",")
+_money = french_amount
+_number = french_number
 
 
 def _yes(value: bool) -> str:
@@ -527,6 +522,34 @@ def _returns(zf, names: _Names, period_from, period_to) -> Part:
                                   "avec la réparation d'origine"))
 
 
+def _set_aside_returns(zf, names: _Names, period_from, period_to) -> Part:
+    """Repairs first linked as returns that a person set aside, with the reason they gave: the auditor
+    sees why they are not in retours_3_mois.csv (and why a bonus could be claimed for them)."""
+    name = "retours_ecartes.csv"
+    origin = aliased(RepairOrder)
+    query = (db.select(RepairOrder, origin, Appliance)
+             .join(origin, RepairOrder.warranty_unlinked_from_id == origin.id)
+             .join(Appliance, RepairOrder.appliance_id == Appliance.id)
+             .where(RepairOrder.warranty_of_id.is_(None), _in_period(RepairOrder.intake_on, period_from, period_to))
+             .order_by(RepairOrder.intake_on, RepairOrder.id))
+    header = [_("Dossier d'origine"), _("Restitué le"), _("Dossier écarté"), _("Pris en charge le"), _("Jours écoulés"),
+              _("Type d'appareil"), _("Marque"), _("N° de série / IMEI"), _("Panne d'origine"), _("Panne de ce dossier"),
+              _("Motif de l'écart"), _("Bonus demandé")]
+    with zf.csv(name, header) as out:
+        for batch in _batches(query):
+            claimed = set(db.session.execute(db.select(Claim.order_id).where(
+                Claim.order_id.in_([back.id for back, _o, _a in batch]), Claim.status != "cancelled")).scalars())
+            for back, first, appliance in batch:
+                handed_back = _paris_date(first.handed_back_at)
+                out.row([first.number, _date(handed_back), back.number, _date(back.intake_on),
+                         (back.intake_on - handed_back).days if handed_back else "",
+                         names.product(appliance.product_type_id), appliance.brand_name, appliance.serial_number,
+                         first.fault_description, back.fault_description, back.warranty_unlinked_reason or "",
+                         _yes(back.id in claimed)])
+    return Part(name, out.rows, _("dossiers d'abord liés à une réparation de moins de 3 mois puis écartés comme retours "
+                                  "par l'atelier, avec le motif donné"))
+
+
 # complaints -------------------------------------------------------------------------------------
 
 def complaint_state(complaint: Complaint, today: dt.date) -> tuple[bool, str]:
@@ -692,6 +715,7 @@ def build(period_from: dt.date, period_to: dt.date, out: IO[bytes], *, include_b
         summary.parts.append(_intake_register(zf, names, period_from, period_to))
         summary.parts.extend(_controls(zf, names, period_from, period_to))
         summary.parts.append(_returns(zf, names, period_from, period_to))
+        summary.parts.append(_set_aside_returns(zf, names, period_from, period_to))
         summary.parts.append(_complaints(zf, period_from, period_to, today))
         claims_part, totals = _claims(zf, shop, period_from, period_to, today)
         summary.parts.append(claims_part)

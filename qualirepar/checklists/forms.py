@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..fields import FrenchDecimalField
+from ..fields import FrenchDecimalField, french_number
 
 KIND_LABELS = {
     "yes_no": _l("Oui / non"),
@@ -29,7 +29,7 @@ class LimitField(FrenchDecimalField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return format(self.data.normalize(), "f").replace(".", ",") if self.data is not None else ""
+        return french_number(self.data)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Bundle
 from ..audit import note
 from ..billing.models import Invoice
 from ..extensions import db
+from ..fields import french_amount
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
 from .models import Claim, ClaimEvent, ClaimPayment
@@ -148,7 +149,7 @@ def settle(claim: Claim) -> None:
     claim.amount_paid = sum((r.amount for r in rows), Decimal("0.00")) if rows else None
     claim.paid_on = max((r.paid_on for r in rows), default=None)
     if rows and claim.status in ("submitted", "accepted", "incomplete"):
-        set_status(claim, "paid", _("Paiement reçu : %(a)s € (%(r)s)", a=f"{claim.amount_paid:.2f}".replace(".", ","),
+        set_status(claim, "paid", _("Paiement reçu : %(a)s € (%(r)s)", a=french_amount(claim.amount_paid),
                                     r=", ".join(sorted({r.reference for r in rows}))))
 
 
@@ -186,7 +187,7 @@ def import_statement(lines: list[Line], source: str) -> ImportResult:
         from .notify import claim_changed
 
         for claim in touched.values():
-            claim_changed(claim, _("Demande payée : %(a)s € reçus", a=f"{claim.amount_paid:.2f}".replace(".", ",")))
+            claim_changed(claim, _("Demande payée : %(a)s € reçus", a=french_amount(claim.amount_paid)))
     return result
 
 
@@ -299,9 +300,7 @@ def export_csv(rows: list[ControlRow]) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["organisme", "facture", "date_facture", "id_demande", "statut", "controle", "bonus_demande",
                      "montant_accepte", "montant_paye", "date_paiement", "ecart", "jours_depuis_envoi"])
-
-    def money(value):
-        return f"{value:.2f}".replace(".", ",") if value is not None else ""
+    money = french_amount
 
     for r in rows:
         c = r.claim

@@ -203,7 +203,9 @@ _orig_tech = aliased(User, name="original_technician")
 
 RETURNS = Dataset(
     key="returns", label=_l("Retours sous 3 mois"), base=RepairOrder,
-    joins=(Join(_original, _original.id == RepairOrder.warranty_of_id, outer=False, always=True),) + _ORDER_JOINS
+    # A return set aside by a person keeps the repair it had been linked to: the "set aside" view lists it.
+    joins=(Join(_original, _original.id == func.coalesce(RepairOrder.warranty_of_id, RepairOrder.warranty_unlinked_from_id),
+                outer=False, always=True),) + _ORDER_JOINS
     + (Join(_orig_tech, _orig_tech.id == _original.technician_id),),
     columns=(
         Column("original", _l("Intervention"), _original.number, link="original"),
@@ -222,10 +224,11 @@ RETURNS = Dataset(
         Column("brand", _l("Marque"), Appliance.brand_name),
         Column("serial", _l("N° de série"), Appliance.serial_number, default=False),
         Column("site", _l("Lieu"), RepairSite.name, default=False),
+        Column("set_aside_reason", _l("Motif de l'écart"), RepairOrder.warranty_unlinked_reason, default=False),
     ),
     date=RepairOrder.intake_on, date_label=_l("Retour"), ident=RepairOrder.id,
     ids={"order": RepairOrder.id, "original": _original.id, "handed_back": _original.handed_back_at},
-    filters=frozenset({"period", "site", "technician", "status", "family", "brand"}),
+    filters=frozenset({"period", "site", "technician", "status", "family", "brand", "set_aside"}),
     statuses={"open": _l("en cours (non restitués)"), **states.LABELS}, status=RepairOrder.status,
     default_sort=("intake_on", "desc"),
 )
@@ -286,6 +289,14 @@ def organism_condition(dataset: Dataset, value: str):
 
 def returns_condition(dataset: Dataset):
     return RepairOrder.warranty_of_id.is_not(None)
+
+
+def scope_conditions(dataset: Dataset, filters: dict) -> list:
+    """What a dataset always filters on: the returns view lists the returns still linked, or with
+    "set aside" only those a person unlinked (with the reason they gave)."""
+    if dataset is RETURNS:
+        return [RepairOrder.warranty_of_id.is_(None) if filters.get("set_aside") else RepairOrder.warranty_of_id.is_not(None)]
+    return []
 
 
 def days_between(start: dt.datetime | dt.date | None, end: dt.date | None) -> int | None:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..claims.models import STATUS_LABELS as CLAIM_STATUS_LABELS
 from ..eco.models import ORGANISMS
+from ..fields import french_amount
 from ..repairs import states
 from .query import Spec, raw_value, stream
 
@@ -35,7 +36,7 @@ def text(column, value: Any) -> str:
     if kind == "bool":
         return _("oui") if value else _("non")
     if kind == "money":
-        return f"{Decimal(value):.2f}".replace(".", ",")
+        return french_amount(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):

@@ -15,13 +15,13 @@ from ..eco.models import ORGANISMS as ORGANISM_LABELS
 from ..extensions import db
 from ..fields import french_decimal
 from ..repairs.models import Appliance, RepairOrder
-from .datasets import DATASETS, Column, Dataset, organism_condition, returns_condition, status_condition
+from .datasets import DATASETS, Column, Dataset, organism_condition, returns_condition, scope_conditions, status_condition
 
 PER_PAGE = (25, 50, 100)
 ORGANISMS = tuple(ORGANISM_LABELS)
 MAX_AMOUNT = Decimal("1000000")
 EXPORT_BATCH = 1000  # rows fetched at a time by an export: memory stays flat whatever the count
-FILTER_KEYS = ("from", "to", "site", "technician", "organism", "status", "family", "brand", "returns_only", "amount_min", "amount_max")
+FILTER_KEYS = ("from", "to", "site", "technician", "organism", "status", "family", "brand", "returns_only", "set_aside", "amount_min", "amount_max")
 
 
 class UnknownDataset(LookupError):
@@ -153,6 +153,7 @@ def parse(args) -> Spec:
     f["family"] = get("family").strip()[:150]
     f["brand"] = get("brand").strip()[:150]
     f["returns_only"] = get("returns_only") in ("1", "on", "true", True)
+    f["set_aside"] = get("set_aside") in ("1", "on", "true", True)
     f["amount_min"] = _euros(get("amount_min"), _("Montant minimum"), errors)
     f["amount_max"] = _euros(get("amount_max"), _("Montant maximum"), errors)
     if f["amount_min"] is not None and f["amount_max"] is not None and f["amount_min"] > f["amount_max"]:
@@ -167,7 +168,7 @@ def parse(args) -> Spec:
 
 def _conditions(spec: Spec) -> list:
     d, f = spec.dataset, spec.filters
-    where = []
+    where = scope_conditions(d, f)
     if f.get("from"):
         where.append(d.date >= f["from"])
     if f.get("to"):

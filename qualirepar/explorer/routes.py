@@ -27,6 +27,10 @@ READERS = ("owner", "support")
 # Built-in views: what the label's audit and the back office ask for most.
 BUILT_IN = {
     "returns": {"name": _l("Retours sous 3 mois (référentiel § 6.1.5)"), "params": {"dataset": "returns"}},
+    "set_aside": {"name": _l("Retours écartés (lien de garantie retiré)"),
+                  "params": {"dataset": "returns", "set_aside": "1",
+                             "cols": ["original", "handed_back_at", "number", "intake_on", "days", "customer", "product",
+                                      "set_aside_reason"]}},
     "to_fix": {"name": _l("Demandes à traiter"),
                "params": {"dataset": "claims", "status": "to_fix", "sort": "invoice_date", "dir": "asc",
                           "cols": ["invoice", "invoice_date", "organism", "status", "bonus", "reason"]}},

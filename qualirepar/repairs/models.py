@@ -80,11 +80,15 @@ class RepairOrder(TenantScoped, Audited, db.Model):
     handed_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     warranty_of_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id"), index=True)  # the repair this returns
     warranty_unlinked_reason: Mapped[str | None] = mapped_column(Text)
+    # The repair it had been linked to before a person set the return aside: the audit pack and the
+    # explorer still list it, with the reason.
+    warranty_unlinked_from_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     customer: Mapped[Customer] = relationship()
     appliance: Mapped[Appliance] = relationship()
-    warranty_of: Mapped["RepairOrder | None"] = relationship(remote_side=[id])
+    warranty_of: Mapped["RepairOrder | None"] = relationship(remote_side=[id], foreign_keys=[warranty_of_id])
+    warranty_unlinked_from: Mapped["RepairOrder | None"] = relationship(remote_side=[id], foreign_keys=[warranty_unlinked_from_id])
 
     # The shop's orders by intake date, with the site and the technician so that the owner's
     # six-month charts read the index alone; by status for the technician's active ones

@@ -202,6 +202,7 @@ def unlink_return(order: RepairOrder, reason: str) -> None:
         raise states.RepairOrderError(_("Ce dossier n'est pas lié à une réparation précédente."))
     if len(reason) < 5:
         raise states.RepairOrderError(_("Indiquez pourquoi ce dossier n'est pas un retour sous garantie."))
+    order.warranty_unlinked_from_id = order.warranty_of_id
     order.warranty_of_id, order.warranty_unlinked_reason = None, reason
     db.session.commit()
 

@@ -31,7 +31,26 @@ class ShopDocument(TenantScoped, Audited, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     file: Mapped[StoredFile] = relationship()
+    versions: Mapped[list["ShopDocumentVersion"]] = relationship(
+        back_populates="document", order_by="ShopDocumentVersion.id.desc()", cascade="all, delete-orphan")
 
     @property
     def category_label(self) -> str:
         return str(CATEGORIES.get(self.category, self.category))
+
+
+class ShopDocumentVersion(TenantScoped, db.Model):
+    """An earlier file of a document, with the dates it was valid: the insurance certificate in force
+    at the time of a repair can still be shown after it was renewed."""
+    __tablename__ = "shop_document_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("shop_document.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    document: Mapped[ShopDocument] = relationship(back_populates="versions")
+    file: Mapped[StoredFile] = relationship()

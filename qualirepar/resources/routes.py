@@ -1,9 +1,7 @@
 """The documents library: list by category, a new document, its page, its file, a new version, removal."""
 from __future__ import annotations
 
-import io
-
-from flask import flash, request, send_file
+from flask import abort, current_app, flash, request, send_file
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +12,7 @@ from ..permissions import ANY_ROLE, allow
 from ..rendering import redirect_to, render
 from . import bp, services
 from .forms import DocumentForm, ReplaceForm
-from .models import CATEGORIES, ShopDocument
+from .models import CATEGORIES, ShopDocument, ShopDocumentVersion
 
 EDITORS = ("owner", "support")  # file and renew documents
 REMOVERS = ("owner",)  # removing one (the label certificate, the insurance) is the owner's call
@@ -91,16 +89,37 @@ def show(id: int):  # noqa: A002 - the URL's name for it
     return _show(doc, ReplaceForm(obj=doc))
 
 
+def _send(stored, doc_id: int):
+    """A stored file as an attachment under the name it was sent with, read from disk in chunks."""
+    try:
+        handle = get_storage().open(stored.storage_key)
+    except FileNotFoundError:
+        current_app.logger.error("shop document %s: file %s missing from the store", doc_id, stored.storage_key)
+        flash(_("Le fichier « %(n)s » est introuvable dans le stockage : déposez-le à nouveau (nouvelle version) "
+                "ou contactez le support.", n=stored.original_name), "danger")
+        return redirect_to("resources.show", id=doc_id)
+    resp = send_file(handle, mimetype=stored.content_type, as_attachment=True, download_name=stored.original_name,
+                     max_age=0, conditional=False)
+    resp.content_length = stored.size
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
 @bp.get("/<int:id>/fichier")
 @allow(*ANY_ROLE)
 def download(id: int):  # noqa: A002
-    """The document's file, to save, under the name it was sent with."""
-    doc = db.get_or_404(ShopDocument, id)
-    stored = doc.file
-    resp = send_file(io.BytesIO(get_storage().read(stored.storage_key)), mimetype=stored.content_type, as_attachment=True,
-                     download_name=stored.original_name, max_age=0)
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    """The document's current file."""
+    return _send(db.get_or_404(ShopDocument, id).file, id)
+
+
+@bp.get("/<int:id>/versions/<int:version_id>/fichier")
+@allow(*ANY_ROLE)
+def version_file(id: int, version_id: int):  # noqa: A002
+    """An earlier file of the document (the certificate in force before it was renewed)."""
+    version = db.get_or_404(ShopDocumentVersion, version_id)
+    if version.document_id != id:
+        abort(404)
+    return _send(version.file, id)
 
 
 @bp.post("/<int:id>/remplacer")

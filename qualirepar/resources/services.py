@@ -22,7 +22,7 @@ from ..files.services import UploadRejected, sniff, store_bytes, store_checked
 from ..files.storage import get_storage
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
-from .models import CATEGORIES, ShopDocument
+from .models import CATEGORIES, ShopDocument, ShopDocumentVersion
 
 PURPOSE = "shop_document"
 MAX_MB = 20
@@ -46,6 +46,10 @@ class DocumentError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user and current_user.is_authenticated else None
 
 
 # --- expiry -------------------------------------------------------------------------------------
@@ -165,7 +169,7 @@ def create(*, title: str, category: str, upload, valid_from: dt.date | None = No
         stored = accept_file(upload)
         doc = ShopDocument(title=title.strip(), category=category, file=stored, valid_from=valid_from, expires_on=expires_on,
                            note=(note or "").strip() or None,
-                           uploaded_by_id=current_user.id if current_user and current_user.is_authenticated else None)
+                           uploaded_by_id=_user_id())
         db.session.add(doc)
         label_until = _follow_label(category, expires_on, update_label)
     except Exception:
@@ -177,12 +181,14 @@ def create(*, title: str, category: str, upload, valid_from: dt.date | None = No
 
 def replace_file(doc: ShopDocument, upload, valid_from: dt.date | None, expires_on: dt.date | None,
                  update_label: bool = False) -> dt.date | None:
-    """A new version of the document (a renewed certificate): new file and dates. The earlier file is
-    kept, and the audit trail records the change from one to the other."""
+    """A new version of the document (a renewed certificate): new file and dates. The earlier file and
+    its dates stay listed on the document's page, and the audit trail records the change."""
     _check_dates(valid_from, expires_on)
     try:
         old_name = doc.file.original_name
         stored = accept_file(upload)
+        doc.versions.append(ShopDocumentVersion(file_id=doc.file_id, valid_from=doc.valid_from, expires_on=doc.expires_on,
+                                                replaced_by_id=_user_id()))
         doc.file = stored
         doc.valid_from, doc.expires_on = valid_from, expires_on
         audit_note(doc, "file_replaced", {"file": (old_name, stored.original_name)})
@@ -195,11 +201,15 @@ def replace_file(doc: ShopDocument, upload, valid_from: dt.date | None, expires_
 
 
 def delete(doc: ShopDocument) -> None:
-    """Remove the document and its current file; the bytes leave the disk once the rows are gone."""
-    stored = doc.file
-    key = stored.storage_key
-    db.session.delete(doc)
-    db.session.flush()  # the document before the file it points to
-    db.session.delete(stored)
+    """Remove the document, its earlier versions and all their files; the bytes leave the disk once
+    the rows are gone."""
+    files = [doc.file, *(version.file for version in doc.versions)]
+    keys = [stored.storage_key for stored in files]
+    db.session.delete(doc)  # and its versions
+    db.session.flush()  # the rows before the files they point to
+    for stored in files:
+        db.session.delete(stored)
     _commit_or_undo()
-    get_storage().delete(key)
+    storage = get_storage()
+    for key in keys:
+        storage.delete(key)

@@ -142,3 +142,22 @@ def test_the_same_household_typed_again_is_recognised_without_serial(ctx):
     _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
     again = _intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 10, 1))  # a new customer record
     assert again.customer_id != first.customer_id and again.warranty_of_id == first.id
+
+
+def test_setting_a_return_aside_from_its_page_keeps_the_reason_and_the_repair_it_came_from(app, shop, as_role):
+    with app.test_request_context(), as_shop(shop.id):
+        first = _intake(intake_on=D(2026, 9, 1))
+        _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+        second = _intake(intake_on=D(2026, 10, 1))
+        first_id, first_number, second_id = first.id, first.number, second.id
+    client = as_role("technician")
+    page = client.post(f"/dossiers/{second_id}/delier", data={"reason": "non"}, follow_redirects=True).get_data(as_text=True)
+    assert "Quelques mots au moins." in page and 'data-testid="warranty-return"' in page  # still linked
+    page = client.post(f"/dossiers/{second_id}/delier", data={"reason": "Chute, sans rapport avec la réparation"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Lien de garantie retiré." in page and 'data-testid="warranty-return"' not in page
+    assert f"Lien de garantie avec le dossier {first_number} retiré : Chute, sans rapport avec la réparation" in page
+    assert f'href="/dossiers/{first_id}"' in page
+    with app.app_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, second_id)
+        assert (order.warranty_of_id, order.warranty_unlinked_from_id) == (None, first_id)
