@@ -141,3 +141,30 @@ def test_the_returns_view_on_the_tablet(page, live_server, history):
     assert "30" in row.inner_text()  # handed back 30 days before it came back
     _no_sideways_scroll(page)
     shot(page, "explorer-returns")
+
+
+def test_a_return_set_aside_on_its_page_shows_in_the_set_aside_view_with_its_reason(page, live_server, history, app):
+    from qualirepar.repairs.models import RepairOrder
+
+    with app.app_context(), as_shop(history.id):
+        back = db.session.execute(db.select(RepairOrder).where(RepairOrder.warranty_of_id.is_not(None))).scalar_one()
+        back_id, back_number, first_number = back.id, back.number, back.warranty_of.number
+    _login(page, live_server, history.emails["owner"])
+    page.goto(f"{live_server}/dossiers/{back_id}")
+    page.get_by_text("Ce n'est pas un retour sous garantie").click()
+    page.get_by_label("Pourquoi ce dossier n'est-il pas un retour sous garantie ?").fill("Chute de l'appareil, sans lien avec la réparation")
+    page.get_by_role("button", name="Retirer le lien").click()
+    page.wait_for_url(f"**/dossiers/{back_id}")
+    assert f"Lien de garantie avec le dossier {first_number} retiré" in page.get_by_test_id("warranty-set-aside").inner_text()
+
+    page.goto(live_server + "/explorateur/?dataset=returns")
+    assert page.get_by_test_id("row-count").inner_text() == "Aucune ligne"
+    page.get_by_test_id("built-in-views").get_by_role("link", name="Retours écartés (lien de garantie retiré)").click()
+    page.wait_for_url("**set_aside=1**")
+    assert page.get_by_test_id("row-count").inner_text() == "1 ligne"
+    row = page.get_by_test_id("explorer-row").first.inner_text()
+    assert back_number in row and first_number in row and "Chute de l'appareil" in row
+    page.get_by_label("Retours écartés seulement (lien de garantie retiré, avec le motif)").uncheck()  # htmx refreshes the rows
+    page.wait_for_function("() => !location.search.includes('set_aside=1')")
+    assert page.get_by_test_id("row-count").inner_text() == "Aucune ligne"
+    _no_sideways_scroll(page)
