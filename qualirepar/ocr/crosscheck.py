@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit import note, utcnow
 from ..extensions import db
+from ..fields import french_amount
 from .models import OcrDocument
 
 LABELS = {"number": _l("numéro de facture"), "date": _l("date"), "total_ttc": _l("total TTC"), "bonus": _l("bonus déduit")}
@@ -67,7 +68,7 @@ def _money(value) -> Decimal | None:
 
 
 def _fr(amount: Decimal) -> str:
-    return f"{amount:.2f}".replace(".", ",") + " €"
+    return french_amount(amount) + " €"  # as in the messages already in the audit log: not Babel's spaces
 
 
 def compare(expected: dict, doc: OcrDocument) -> list[Difference]:
