@@ -110,6 +110,8 @@ def test_a_return_set_aside_leaves_the_returns_view_for_the_set_aside_one_with_i
     assert "Chute de l&#39;appareil, sans lien avec la réparation" in html
     assert "<td class=\"text-end text-nowrap\">36</td>" in html  # 30 November to 5 January
     assert 'id="set_aside"' in html and "Retours écartés (lien de garantie retiré)" in html  # the switch and the built-in view
+    export = client.get("/explorateur/export.csv?dataset=returns&set_aside=1")
+    assert 'filename="returns-ecartes-' in export.headers["Content-Disposition"] and numbers[back] in export.get_data(as_text=True)
     # the orders dataset ignores the parameter: it has no such filter
     assert _rows(client.get("/explorateur/?dataset=orders&set_aside=1").get_data(as_text=True)) == 4
 

@@ -322,9 +322,13 @@ def test_another_shop_cannot_read_an_earlier_version(app, shop, as_role):
     doc_id = make_document(app, shop.id)
     assert as_role("owner").post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF), "v2.pdf")},
                                  content_type="multipart/form-data").status_code == 303
+    with app.app_context(), as_shop(shop.id):
+        version_id = db.session.execute(db.select(ShopDocumentVersion.id)).scalar_one()
+    url = f"/documents/{doc_id}/versions/{version_id}/fichier"
+    assert as_role("owner").get(url).status_code == 200
     other = factories.shop_with_team(app)
     client = factories.login_client(app, other.emails["owner"])
-    assert client.get(f"/documents/{doc_id}/versions/1/fichier").status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_a_refused_new_version_changes_nothing(app, shop, as_role):
@@ -353,7 +357,14 @@ def test_only_the_owner_removes_a_document_and_its_file(app, shop, as_role):
 
 def test_a_file_missing_from_the_store_is_explained_not_a_server_error(app, shop, as_role):
     doc_id = make_document(app, shop.id)
+    assert as_role("owner").post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF), "v2.pdf")},
+                                 content_type="multipart/form-data").status_code == 303
+    with app.app_context(), as_shop(shop.id):
+        version_id = db.session.execute(db.select(ShopDocumentVersion.id)).scalar_one()
     for path in Path(app.config["STORAGE_DIR"]).rglob("*.pdf"):
         path.unlink()
-    resp = as_role("technician").get(f"/documents/{doc_id}/fichier", follow_redirects=True)
-    assert resp.status_code == 200 and "Le fichier « grille.pdf » est introuvable dans le stockage" in text(resp)
+    client = factories.login_client(app, shop.emails["technician"])
+    resp = client.get(f"/documents/{doc_id}/fichier", follow_redirects=True)
+    assert resp.status_code == 200 and "Le fichier « v2.pdf » est introuvable dans le stockage" in text(resp)
+    resp = client.get(f"/documents/{doc_id}/versions/{version_id}/fichier", follow_redirects=True)
+    assert resp.status_code == 200 and "L'ancienne version « grille.pdf » est introuvable dans le stockage" in text(resp)

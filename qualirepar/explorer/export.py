@@ -45,7 +45,8 @@ def text(column, value: Any) -> str:
 
 
 def filename(spec: Spec, extension: str, today: dt.date) -> str:
-    return f"{spec.dataset.key}-{today.isoformat()}.{extension}"
+    set_aside = "-ecartes" if spec.filters.get("set_aside") else ""  # not to be mistaken for the returns themselves
+    return f"{spec.dataset.key}{set_aside}-{today.isoformat()}.{extension}"
 
 
 def csv_lines(spec: Spec, today: dt.date) -> Iterator[str]:

@@ -89,14 +89,18 @@ def show(id: int):  # noqa: A002 - the URL's name for it
     return _show(doc, ReplaceForm(obj=doc))
 
 
-def _send(stored, doc_id: int):
+def _send(stored, doc_id: int, current: bool = True):
     """A stored file as an attachment under the name it was sent with, read from disk in chunks."""
     try:
         handle = get_storage().open(stored.storage_key)
     except FileNotFoundError:
         current_app.logger.error("shop document %s: file %s missing from the store", doc_id, stored.storage_key)
-        flash(_("Le fichier « %(n)s » est introuvable dans le stockage : déposez-le à nouveau (nouvelle version) "
-                "ou contactez le support.", n=stored.original_name), "danger")
+        if current:
+            flash(_("Le fichier « %(n)s » est introuvable dans le stockage : déposez-le à nouveau (nouvelle version) "
+                    "ou contactez le support.", n=stored.original_name), "danger")
+        else:
+            flash(_("L'ancienne version « %(n)s » est introuvable dans le stockage : contactez le support.",
+                    n=stored.original_name), "danger")
         return redirect_to("resources.show", id=doc_id)
     resp = send_file(handle, mimetype=stored.content_type, as_attachment=True, download_name=stored.original_name,
                      max_age=0, conditional=False)
@@ -119,14 +123,14 @@ def version_file(id: int, version_id: int):  # noqa: A002
     version = db.get_or_404(ShopDocumentVersion, version_id)
     if version.document_id != id:
         abort(404)
-    return _send(version.file, id)
+    return _send(version.file, id, current=False)
 
 
 @bp.post("/<int:id>/remplacer")
 @allow(*EDITORS)
 def replace(id: int):  # noqa: A002
     """A new version of the file (a renewed certificate), with its dates."""
-    doc = db.get_or_404(ShopDocument, id)
+    doc = db.get_or_404(ShopDocument, id, with_for_update=True)  # two renewals at once: one after the other
     form = ReplaceForm()
     if form.validate_on_submit():
         try:

@@ -27,11 +27,17 @@ class _InFlight:
     def __call__(self, environ, start_response):
         with self.lock:
             self.count += 1
+        body = None
         try:
-            yield from self.app(environ, start_response)
+            body = self.app(environ, start_response)
+            yield from body
         finally:
-            with self.lock:
-                self.count -= 1
+            try:
+                if hasattr(body, "close"):
+                    body.close()  # what the server would have called: send_file's handle, a spool's clean-up
+            finally:
+                with self.lock:
+                    self.count -= 1
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
