@@ -8,9 +8,10 @@ the migrations (what `flask db upgrade` does), the reference catalog loaded as `
 brands as in bench/lookups.py. Then, per shop: two sites, five fiches métier, four users (owner,
 two technicians, support; e-mails `<role>.<nn>@bench.qualirepar.fr`, password below), customers,
 appliances, repair orders spread over the last months with the statuses their age gives them,
-warranty returns, quotes and invoices (three lines each) for the repaired ones, a claim per invoice
-with a bonus, in every status (mostly paid or accepted), their events, the payment lines of the
-paid ones, a few payment lines matched to no claim, complaints (a few overdue).
+warranty returns (one in seven set aside, with a reason), quotes and invoices (three lines each)
+for the repaired ones, a claim per invoice with a bonus, in every status (mostly paid or accepted),
+their events, the payment lines of the paid ones, a few payment lines matched to no claim,
+complaints (a few overdue).
 
 Rows go in with bulk Core inserts (explicit ids, no ORM unit of work, so no audit entries), in
 batches; the numbering counters are set to the last numbers used so that the app numbers on. The
@@ -256,6 +257,7 @@ def seed_shop(w: Writer, ids: Ids, rng: random.Random, index: int, n_orders: int
         else:
             status = "handed_back"
         invoiced = outcome == "repaired" and status == "handed_back" and warranty_of is None
+        set_aside = warranty_of is not None and oid % 7 == 0  # a return the workshop set aside (no draw: the rest of the data is unchanged)
         technician = rng.choice(techs) if status != "intake" or rng.random() < 0.5 else None
         w.add("repair_order", {
             "id": oid, "shop_id": shop_id, "number": number, "status": status, "kind": "workshop", "customer_id": cid, "appliance_id": aid,
@@ -263,7 +265,9 @@ def seed_shop(w: Writer, ids: Ids, rng: random.Random, index: int, n_orders: int
             "fault_description": rng.choice(FAULTS), "symptom_code": "111" if rng.random() < 0.5 else None, "extra": {},
             "intake_on": day, "repaired_at": dt.datetime.combine(repaired, dt.time(16), UTC) if outcome == "repaired" and today >= repaired else None,
             "handed_back_at": dt.datetime.combine(back, dt.time(17), UTC) if status == "handed_back" else None,
-            "warranty_of_id": warranty_of, "created_at": dt.datetime.combine(day, dt.time(rng.randint(9, 18)), UTC)})
+            "warranty_of_id": None if set_aside else warranty_of, "warranty_unlinked_from_id": warranty_of if set_aside else None,
+            "warranty_unlinked_reason": "Chute de l'appareil, sans rapport avec la réparation" if set_aside else None,
+            "created_at": dt.datetime.combine(day, dt.time(rng.randint(9, 18)), UTC)})
         if status == "handed_back" and outcome == "repaired":
             handed_back.append((back, oid, cid, aid))
         if product is None or status in ("intake", "diagnosis") or outcome == "unrepairable" or warranty_of is not None:
