@@ -151,6 +151,43 @@ def test_filters_sort_and_pages(claims, as_role):
     assert _rows(client.get("/explorateur/?dataset=orders&organism=ecologic&per_page=100").get_data(as_text=True)) == 20
 
 
+@pytest.mark.parametrize("view", [
+    "dataset=orders&per_page=25&page=2",
+    "dataset=orders&per_page=25&page=3&sort=customer&dir=asc",
+    "dataset=orders&sort=total_ttc&dir=desc&brand=bosch&cols=number&cols=customer&cols=claim_status&cols=bonus",
+    "dataset=claims&per_page=25&page=2&cols=invoice&cols=customer&cols=technician&cols=product",
+])
+def test_a_page_picked_by_ids_first_shows_the_same_rows(app, claims, as_role, monkeypatch, view):
+    """Over LATE_JOIN_ROWS rows, a page picks its ids before joining the other columns: same rows,
+    same order, whatever the sort and the page."""
+    from sqlalchemy import event
+
+    from qualirepar.explorer import query
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)  # each request renders the page
+    client = as_role("owner")
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def rows(threshold: int) -> tuple[list[str], int]:
+        monkeypatch.setattr(query, "LATE_JOIN_ROWS", threshold)
+        statements.clear()
+        html = client.get(f"/explorateur/?{view}").get_data(as_text=True)
+        return [line for line in html.splitlines() if "<td" in line], len(statements)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        (at_once, n_at_once), (ids_first, n_ids_first) = rows(10 ** 9), rows(10)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert at_once and ids_first == at_once
+    assert n_ids_first == n_at_once + 1  # the ids, then their columns
+
+
 def test_bad_filters_are_explained_in_french_and_nothing_is_listed(claims, as_role):
     client = as_role("owner")
     html = client.get("/explorateur/?dataset=claims&from=31/02/2026&amount_min=douze").get_data(as_text=True)

@@ -72,20 +72,24 @@ class Dataset:
             object.__setattr__(self, "_by_key", by_key)
         return by_key.get(key)
 
-    def select(self, columns: list, *used) -> Select:
-        """SELECT columns FROM the base and only the joins the statement uses (columns, WHERE, ORDER
-        BY in `used`): a page showing three columns of claims reads two tables, not eight. Every
-        join left out is to-one on a non-null key or outer, so it changes no count."""
+    def joins_for(self, *used) -> list[Join]:
+        """The joins a statement using these expressions needs, in join order."""
         needed = set()
-        for expr in (*columns, *used):
+        for expr in used:
             needed.update(_tables(expr))
         kept = []
         for join in reversed(self.joins):
             if join.always or _selectable(join.target) in needed:
                 kept.append(join)
                 needed.update(_tables(join.on))
+        return kept[::-1]
+
+    def select(self, columns: list, *used) -> Select:
+        """SELECT columns FROM the base and only the joins the statement uses (columns, WHERE, ORDER
+        BY in `used`): a page showing three columns of claims reads two tables, not eight. Every
+        join left out is to-one on a non-null key or outer, so it changes no count."""
         stmt = select(*columns).select_from(self.base)
-        for join in reversed(kept):
+        for join in self.joins_for(*columns, *used):
             stmt = stmt.outerjoin(join.target, join.on) if join.outer else stmt.join(join.target, join.on)
         return stmt
 
