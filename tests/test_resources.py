@@ -318,12 +318,17 @@ def test_removing_a_document_removes_its_earlier_versions_and_their_files(app, s
         assert db.session.execute(db.select(db.func.count(ShopDocumentVersion.id))).scalar_one() == 0
 
 
-def test_another_shop_cannot_read_an_earlier_version(app, shop, as_role):
+def replaced_document(app, shop, as_role) -> tuple[int, int]:
+    """A document (grille.pdf) replaced by the owner with v2.pdf: its id and its earlier version's."""
     doc_id = make_document(app, shop.id)
     assert as_role("owner").post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF), "v2.pdf")},
                                  content_type="multipart/form-data").status_code == 303
     with app.app_context(), as_shop(shop.id):
-        version_id = db.session.execute(db.select(ShopDocumentVersion.id)).scalar_one()
+        return doc_id, db.session.execute(db.select(ShopDocumentVersion.id)).scalar_one()
+
+
+def test_another_shop_cannot_read_an_earlier_version(app, shop, as_role):
+    doc_id, version_id = replaced_document(app, shop, as_role)
     url = f"/documents/{doc_id}/versions/{version_id}/fichier"
     assert as_role("owner").get(url).status_code == 200
     other = factories.shop_with_team(app)
@@ -356,11 +361,7 @@ def test_only_the_owner_removes_a_document_and_its_file(app, shop, as_role):
 
 
 def test_a_file_missing_from_the_store_is_explained_not_a_server_error(app, shop, as_role):
-    doc_id = make_document(app, shop.id)
-    assert as_role("owner").post(f"/documents/{doc_id}/remplacer", data={"upload": (io.BytesIO(PDF), "v2.pdf")},
-                                 content_type="multipart/form-data").status_code == 303
-    with app.app_context(), as_shop(shop.id):
-        version_id = db.session.execute(db.select(ShopDocumentVersion.id)).scalar_one()
+    doc_id, version_id = replaced_document(app, shop, as_role)
     for path in Path(app.config["STORAGE_DIR"]).rglob("*.pdf"):
         path.unlink()
     client = factories.login_client(app, shop.emails["technician"])

@@ -495,29 +495,36 @@ def same_fault(origin: RepairOrder, back: RepairOrder) -> str:
     return _("à vérifier")
 
 
-def _returns(zf, names: _Names, period_from, period_to) -> Part:
-    name = "retours_3_mois.csv"
+def _pairs(link, period_from, period_to, *where) -> Iterator[tuple[RepairOrder, RepairOrder, Appliance, dt.date | None, bool]]:
+    """(the later order, the repair it is linked to by `link`, its appliance, the day that repair was
+    handed back, whether a bonus is claimed on the later order), for later orders taken in during the
+    period, in intake order."""
     origin = aliased(RepairOrder)
     query = (db.select(RepairOrder, origin, Appliance)
-             .join(origin, RepairOrder.warranty_of_id == origin.id)
+             .join(origin, link == origin.id)
              .join(Appliance, RepairOrder.appliance_id == Appliance.id)
-             .where(_in_period(RepairOrder.intake_on, period_from, period_to))
+             .where(_in_period(RepairOrder.intake_on, period_from, period_to), *where)
              .order_by(RepairOrder.intake_on, RepairOrder.id))
+    for batch in _batches(query):
+        claimed = set(db.session.execute(db.select(Claim.order_id).where(
+            Claim.order_id.in_([back.id for back, _o, _a in batch]), Claim.status != "cancelled")).scalars())
+        for back, first, appliance in batch:
+            yield back, first, appliance, _paris_date(first.handed_back_at), back.id in claimed
+
+
+def _returns(zf, names: _Names, period_from, period_to) -> Part:
+    name = "retours_3_mois.csv"
     header = [_("Dossier d'origine"), _("Pris en charge le"), _("Restitué le"), _("Fin de la garantie de 3 mois"), _("Dossier du retour"),
               _("Retour pris en charge le"), _("Jours écoulés"), _("Type d'appareil"), _("Marque"), _("N° de série / IMEI"),
               _("Panne d'origine"), _("Panne au retour"), _("Même panne"), _("Issue du retour"), _("Retour restitué le"),
               _("Bonus demandé sur le retour")]
     with zf.csv(name, header) as out:
-        for batch in _batches(query):
-            claimed = set(db.session.execute(db.select(Claim.order_id).where(
-                Claim.order_id.in_([back.id for back, _o, _a in batch]), Claim.status != "cancelled")).scalars())
-            for back, first, appliance in batch:
-                handed_back = _paris_date(first.handed_back_at)
-                out.row([first.number, _date(first.intake_on), _date(handed_back), _date(warranty_ends(handed_back)) if handed_back else "",
-                         back.number, _date(back.intake_on), (back.intake_on - handed_back).days if handed_back else "",
-                         names.product(appliance.product_type_id), appliance.brand_name, appliance.serial_number,
-                         first.fault_description, back.fault_description, same_fault(first, back), back.status_label,
-                         _date(_paris_date(back.handed_back_at)), _yes(back.id in claimed)])
+        for back, first, appliance, handed_back, claimed in _pairs(RepairOrder.warranty_of_id, period_from, period_to):
+            out.row([first.number, _date(first.intake_on), _date(handed_back), _date(warranty_ends(handed_back)) if handed_back else "",
+                     back.number, _date(back.intake_on), (back.intake_on - handed_back).days if handed_back else "",
+                     names.product(appliance.product_type_id), appliance.brand_name, appliance.serial_number,
+                     first.fault_description, back.fault_description, same_fault(first, back), back.status_label,
+                     _date(_paris_date(back.handed_back_at)), _yes(claimed)])
     return Part(name, out.rows, _("retours sous garantie (3 mois, référentiel §6.1.5) pris en charge dans la période, "
                                   "avec la réparation d'origine"))
 
@@ -526,26 +533,16 @@ def _set_aside_returns(zf, names: _Names, period_from, period_to) -> Part:
     """Repairs first linked as returns that a person set aside, with the reason they gave: the auditor
     sees why they are not in retours_3_mois.csv (and why a bonus could be claimed for them)."""
     name = "retours_ecartes.csv"
-    origin = aliased(RepairOrder)
-    query = (db.select(RepairOrder, origin, Appliance)
-             .join(origin, RepairOrder.warranty_unlinked_from_id == origin.id)
-             .join(Appliance, RepairOrder.appliance_id == Appliance.id)
-             .where(RepairOrder.warranty_of_id.is_(None), _in_period(RepairOrder.intake_on, period_from, period_to))
-             .order_by(RepairOrder.intake_on, RepairOrder.id))
     header = [_("Dossier d'origine"), _("Restitué le"), _("Dossier écarté"), _("Pris en charge le"), _("Jours écoulés"),
               _("Type d'appareil"), _("Marque"), _("N° de série / IMEI"), _("Panne d'origine"), _("Panne de ce dossier"),
               _("Motif de l'écart"), _("Bonus demandé")]
     with zf.csv(name, header) as out:
-        for batch in _batches(query):
-            claimed = set(db.session.execute(db.select(Claim.order_id).where(
-                Claim.order_id.in_([back.id for back, _o, _a in batch]), Claim.status != "cancelled")).scalars())
-            for back, first, appliance in batch:
-                handed_back = _paris_date(first.handed_back_at)
-                out.row([first.number, _date(handed_back), back.number, _date(back.intake_on),
-                         (back.intake_on - handed_back).days if handed_back else "",
-                         names.product(appliance.product_type_id), appliance.brand_name, appliance.serial_number,
-                         first.fault_description, back.fault_description, back.warranty_unlinked_reason or "",
-                         _yes(back.id in claimed)])
+        for back, first, appliance, handed_back, claimed in _pairs(RepairOrder.warranty_unlinked_from_id, period_from, period_to,
+                                                                   RepairOrder.warranty_of_id.is_(None)):
+            out.row([first.number, _date(handed_back), back.number, _date(back.intake_on),
+                     (back.intake_on - handed_back).days if handed_back else "",
+                     names.product(appliance.product_type_id), appliance.brand_name, appliance.serial_number,
+                     first.fault_description, back.fault_description, back.warranty_unlinked_reason or "", _yes(claimed)])
     return Part(name, out.rows, _("dossiers d'abord liés à une réparation de moins de 3 mois puis écartés comme retours "
                                   "par l'atelier, avec le motif donné"))
 
