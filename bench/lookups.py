@@ -32,13 +32,12 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="qr-bench-"))
-    from flask_migrate import upgrade
-
     from qualirepar import create_app
     from qualirepar.catalog.loader import load_csv
     from qualirepar.catalog.models import Brand
     from qualirepar.catalog.reference import norm
     from qualirepar.extensions import db, limiter
+    from qualirepar.models import rebuild_schema
     from qualirepar.shops.models import Shop, User
     from qualirepar.tenancy import as_shop
 
@@ -48,12 +47,7 @@ def main() -> None:
     rng = random.Random(42)
     syllables = ["ka", "lo", "mi", "ne", "ro", "tu", "vi", "xa", "ze", "bo", "da", "fe", "gi", "ha", "ju", "pi", "sa", "te"]
     with app.app_context():
-        db.drop_all()
-        from sqlalchemy import text
-
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+        rebuild_schema()
         load_csv()
         names = set()
         while len(names) < args.brands:

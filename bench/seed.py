@@ -109,20 +109,10 @@ class Writer:
 
 
 def reset_database(app) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from qualirepar.extensions import db
+    from qualirepar.models import rebuild_schema
 
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+        rebuild_schema()
 
 
 def load_catalog(brands: int, rng: random.Random) -> dict:

