@@ -137,7 +137,7 @@ def _attachment_name(kind: str) -> str:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_time, get_locale
 
-    from .fields import french_number
+    from .core.money import french_number
     from .ocr.models import FIELD_LABELS
 
     app.jinja_env.globals.update(get_locale=get_locale, ocr_labels=FIELD_LABELS)

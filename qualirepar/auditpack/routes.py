@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired
 
 from ..audit import note
 from ..extensions import db
-from ..fields import DayField
+from ..core.forms import DayField
 from ..permissions import allow
 from ..files.models import StoredFile
 from ..files.storage import get_storage

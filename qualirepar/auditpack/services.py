@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 
+from ..core.refusal import Refusal
 from ..catalog.models import ProductType
 from ..checklists import defaults
 from ..checklists.models import PHASES, ChecklistTemplate, ControlAnswer, ControlPoint
@@ -44,7 +45,7 @@ from ..complaints.models import CHANNELS, Complaint
 from ..billing.models import Invoice
 from ..billing.services import paris_today
 from ..extensions import db
-from ..fields import french_amount, french_number
+from ..core.money import french_amount, french_number
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..repairs import states
@@ -66,7 +67,7 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 GENERIC = "GENERIC"  # products without a fiche métier: checklists.services.template_for's code
 
 
-class PeriodError(ValueError):
+class PeriodError(Refusal, ValueError):
     """The period cannot be used; the message is for the user, in French."""
 
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..fields import EuroField, FrenchDecimalField, positive
+from ..core.forms import EuroField, FrenchDecimalField, positive
 
 KIND_LABELS = {"diagnosis": _l("Diagnostic"), "labour": _l("Main-d'œuvre"), "part": _l("Pièce détachée"), "travel": _l("Déplacement")}
 VAT_CHOICES = [("20.00", "20 %"), ("10.00", "10 %"), ("5.50", "5,5 %"), ("0.00", "0 %")]

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import mail
 from ..extensions import db
-from ..fields import french_decimal
+from ..core.money import french_decimal
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..permissions import ANY_ROLE, allow, public

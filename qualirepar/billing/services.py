@@ -12,6 +12,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..core.refusal import Refusal
 from ..audit import note, utcnow
 from ..catalog import eligibility
 from ..claims.models import Claim
@@ -30,7 +31,7 @@ QUOTE_VALIDITY_DAYS = 30
 PDF_MAX_BYTES = 10 * 1024 * 1024
 
 
-class BillingError(Exception):
+class BillingError(Refusal):
     """Refused; the message is for the user, in French."""
 
 

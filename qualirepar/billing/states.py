@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusal import Refusal
+
 DRAFT, SENT, ACCEPTED, REFUSED, EXPIRED = "draft", "sent", "accepted", "refused", "expired"
 LABELS = {DRAFT: _l("Brouillon"), SENT: _l("Envoyé"), ACCEPTED: _l("Accepté"), REFUSED: _l("Refusé"), EXPIRED: _l("Expiré")}
 
@@ -23,7 +25,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class QuoteError(Exception):
+class QuoteError(Refusal):
     """A quote operation refused; the message is for the user, in French."""
 
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..fields import EuroField, positive
+from ..core.forms import EuroField, positive
 
 
 class EligibilityForm(FlaskForm):

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..fields import FrenchDecimalField, french_number
+from ..core.forms import FrenchDecimalField
+from ..core.money import french_number
 
 KIND_LABELS = {
     "yes_no": _l("Oui / non"),

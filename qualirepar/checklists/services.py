@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.refusal import Refusal
 from ..audit import utcnow
 from ..catalog.models import ProductType
 from ..extensions import db
@@ -24,7 +25,7 @@ PHOTO_MAX_BYTES = 12 * 1024 * 1024
 REQUIRED_BEFORE = {"start_diagnosis": "checkin", "finish": "checkout"}
 
 
-class AnswerRefused(ValueError):
+class AnswerRefused(Refusal, ValueError):
     """The answer cannot be saved; the message is for the technician, in French."""
 
 
@@ -128,7 +129,7 @@ def guard(order: RepairOrder, action: str) -> None:
 
 # --- The owner's editing of a template -------------------------------------------------------------
 
-class PointLocked(ValueError):
+class PointLocked(Refusal, ValueError):
     """The change would alter what past orders answered; the message is for the owner, in French."""
 
 

@@ -19,10 +19,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Bundle
 
+from ..core.refusal import Refusal
 from ..audit import note
 from ..billing.models import Invoice
 from ..extensions import db
-from ..fields import french_amount
+from ..core.money import french_amount
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
 from .models import Claim, ClaimEvent, ClaimPayment
@@ -40,7 +41,7 @@ BUCKETS = ((0, 30, _l("0 à 30 jours")), (31, 60, _l("31 à 60 jours")), (61, 90
            (91, None, _l("plus de 90 jours")))
 
 
-class StatementError(Exception):
+class StatementError(Refusal):
     """The file cannot be read as a payment statement; the message says why, in French."""
 
 

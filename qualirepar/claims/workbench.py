@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusal import Refusal
 from ..audit import note, utcnow
 from ..eco.base import EcoClient
 from ..eco.registry import PROVIDERS
@@ -96,7 +97,7 @@ ERROR_FIELDS = {
 }
 
 
-class WorkbenchError(Exception):
+class WorkbenchError(Refusal):
     """A correction or a resending refused, with the French message to show."""
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..billing.services import paris_today
 from ..extensions import db
-from ..fields import DayField
+from ..core.forms import DayField
 from ..permissions import allow
 from ..rendering import redirect_to, render
 from ..repairs.models import RepairOrder

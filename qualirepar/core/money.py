@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from .refusal import Refusal
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: no amount a repair shop handles reaches 100,000 €; past it a typed value is a typo or a probe
@@ -17,7 +19,7 @@ MAX_AMOUNT = Decimal("100000")
 AMOUNT_MESSAGE = _l("Montant invalide : écrivez par exemple 119,90.")
 
 
-class AmountError(ValueError):
+class AmountError(Refusal, ValueError):
     """Not an amount in euros a shop types; the message is for the user, in French."""
 
     def __init__(self, message=AMOUNT_MESSAGE):

@@ -86,3 +86,15 @@ def start(row, path: str, *args, session=None, **kwargs) -> bool:
     row.job_id = job.id
     session.commit()
     return True
+
+
+class Periodic:
+    """A job the scheduler runs on a cron line, declared in its feature's `tasks.py` next to the task
+    (as indico's periodic tasks are): `SCHEDULE = [Periodic("claims-poll", "qualirepar.claims.tasks.poll_claims", "*/5 * * * *")]`.
+    Cron lines are read in the server's time zone."""
+
+    def __init__(self, name: str, path: str, cron: str, timeout: int = 300):
+        self.name, self.path, self.cron, self.timeout = name, path, cron, timeout
+
+    def __repr__(self) -> str:
+        return f"Periodic({self.name!r}, {self.path!r}, {self.cron!r})"

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..claims.models import STATUS_LABELS as CLAIM_STATUS_LABELS
 from ..eco.models import ORGANISMS
-from ..fields import french_amount
+from ..core.money import french_amount
 from ..repairs import states
 from .query import Spec, raw_value, stream
 

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func
 from ..catalog.models import ProductType
 from ..eco.models import ORGANISMS as ORGANISM_LABELS
 from ..extensions import db
-from ..fields import french_decimal
+from ..core.money import french_decimal
 from ..repairs.models import Appliance, RepairOrder
 from .datasets import DATASETS, Column, Dataset, organism_condition, returns_condition, scope_conditions, status_condition
 

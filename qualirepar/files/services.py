@@ -10,6 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.refusal import Refusal
 from ..extensions import db
 from .models import StoredFile
 from .storage import get_storage
@@ -36,7 +37,7 @@ def _remove_new_files(session: Session, previous_transaction) -> None:
             get_storage().delete(key)
 
 
-class UploadRejected(ValueError):
+class UploadRejected(Refusal, ValueError):
     """The file cannot be accepted; the message is for the user, in French."""
 
 

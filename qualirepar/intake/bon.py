@@ -8,6 +8,7 @@ import datetime as dt
 from flask import render_template
 from flask_babel import gettext as _
 
+from ..core.refusal import Refusal
 from .. import mail
 from ..audit import note, utcnow
 from ..extensions import db
@@ -81,7 +82,7 @@ def _sample_value(spec) -> str:
             "choice": spec.choices[0] if spec.choices else ""}.get(spec.kind, "…")
 
 
-class SendRefused(Exception):
+class SendRefused(Refusal):
     """The bon could not be mailed; the message says why, in French."""
 
 

@@ -18,7 +18,7 @@ from ..repairs import services as repairs
 from ..repairs.models import Customer, RepairOrder
 from ..shops.models import RepairSite
 from . import bon, bp, services
-from . import fields as F
+from . import bon_fields as F
 from .forms import CustomFieldForm, SendBonForm, TermsForm
 from .models import IntakeCustomField
 

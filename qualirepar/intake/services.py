@@ -13,12 +13,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .. import validators as v
+from ..core.refusal import Refusal
+from ..core import forms as v
 from ..audit import utcnow
 from ..extensions import db
-from ..fields import FrenchDecimalField
+from ..core.forms import FrenchDecimalField
 from ..repairs.forms import REQUIRED, IntakeForm
-from . import fields as F
+from . import bon_fields as F
 from .models import IntakeCustomField, IntakeDraft, IntakeSettings
 
 DRAFT_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -198,7 +199,7 @@ def move_custom(field: IntakeCustomField, step: int) -> None:
 # --- drafts ---------------------------------------------------------------------------------
 
 
-class DraftRefused(ValueError):
+class DraftRefused(Refusal, ValueError):
     pass
 
 

@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusal import Refusal
 from ..audit import note, utcnow
 from ..extensions import db
-from ..fields import french_amount
+from ..core.money import french_amount
 from .models import OcrDocument
 
 LABELS = {"number": _l("numéro de facture"), "date": _l("date"), "total_ttc": _l("total TTC"), "bonus": _l("bonus déduit")}
@@ -134,7 +135,7 @@ def overridden(claim) -> bool:
     return bool(o) and o.get("file_id") == (claim.attachments or {}).get("invoice")
 
 
-class OverrideRefused(Exception):
+class OverrideRefused(Refusal):
     pass
 
 

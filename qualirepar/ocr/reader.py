@@ -33,6 +33,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from PIL import Image  # noqa: E402
 
+from ..core.refusal import Refusal
 from . import preprocess  # noqa: E402
 
 MAX_PIXELS = 40_000_000
@@ -76,7 +77,7 @@ class OcrTimeout(OcrUnavailable):
     """A page took longer than the time limit."""
 
 
-class DocumentRefused(Exception):
+class DocumentRefused(Refusal):
     """Not a readable PDF, JPEG, PNG or HEIC, or too large."""
 
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .. import validators as v
+from ..core import forms as v
 
 REQUIRED = DataRequired(_l("Ce champ est obligatoire."))
 

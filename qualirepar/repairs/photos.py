@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..files.images import PHOTO_MAX_BYTES, photo_name, prepare_photo, store_prepared_photo
 from ..files.models import StoredFile
@@ -21,7 +22,7 @@ CAPTION_MAX = 200
 PURPOSE = "order_photo"
 
 
-class PhotoRefused(ValueError):
+class PhotoRefused(Refusal, ValueError):
     """The photos cannot be kept; the message is for the user, in French."""
 
 

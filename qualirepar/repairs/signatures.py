@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image, UnidentifiedImageError
 
+from ..core.refusal import Refusal
 from ..audit import utcnow
 from ..extensions import db
 from ..files.services import store_bytes
@@ -22,7 +23,7 @@ MAX_BYTES = 600 * 1024
 PREFIX = "data:image/png;base64,"
 
 
-class SignatureRefused(ValueError):
+class SignatureRefused(Refusal, ValueError):
     """The drawing cannot be kept; the message is for the user, in French."""
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusal import Refusal
+
 INTAKE, DIAGNOSIS, QUOTE, REPAIR, READY, HANDED_BACK, REFUSED, ABANDONED = (
     "intake", "diagnosis", "quote", "repair", "ready", "handed_back", "refused", "abandoned")
 
@@ -40,7 +42,7 @@ ACTION_LABELS = {
 }
 
 
-class RepairOrderError(Exception):
+class RepairOrderError(Refusal):
     """Base of the repair order's refusals; the message is for the user, in French."""
 
 

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..fields import DayField
+from ..core.forms import DayField
 from .models import CATEGORIES
 from .services import ACCEPTED_KINDS, MAX_MB
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..core.refusal import Refusal
 from ..audit import note as audit_note
 from ..billing.services import paris_today  # noqa: F401 - the views and the dashboard call it from here
 from ..extensions import db
@@ -40,7 +41,7 @@ _OOXML_MAIN_PART = {"word/document.xml": ".docx", "xl/workbook.xml": ".xlsx"}
 _MAX_ZIP_ENTRIES = 5000
 
 
-class DocumentError(ValueError):
+class DocumentError(Refusal, ValueError):
     """An input refused; the message is for the user, in French; `field` names the form field."""
 
     def __init__(self, message: str, field: str | None = None):

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from .. import validators as v
+from ..core import forms as v
 from ..eco.models import ENVIRONMENTS
 from .models import FICHES_METIER
 

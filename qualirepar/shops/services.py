@@ -5,6 +5,7 @@ from flask import g
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..core.refusal import Refusal
 from ..auth import services as auth_services
 from ..eco.models import EcoAccount
 from ..extensions import db
@@ -16,7 +17,7 @@ from .models import Shop, User
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
-class SettingsError(ValueError):
+class SettingsError(Refusal, ValueError):
     """A change refused for a business reason; `field` names the form field concerned."""
 
     def __init__(self, message: str, field: str | None = None):
