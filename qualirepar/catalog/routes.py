@@ -1,9 +1,9 @@
-import datetime as dt
 
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.clock import paris_today
 from ..eco.models import ORGANISMS
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
@@ -19,7 +19,7 @@ def bonus():
     """The bonus table as of a date, filtered by family, organism and text."""
     form = BonusFilterForm(request.args)
     form.family.choices = [("", _("Toutes"))] + [(f, f) for f in services.families()]
-    day = form.date.data if form.validate() and form.date.data else dt.date.today()
+    day = form.date.data if form.validate() and form.date.data else paris_today()
     rows = services.bonus_table(day, form.family.data or None, form.organism.data or None, form.q.data)
     return render("catalog/bonus.html", "catalog/_bonus_rows.html", form=form, rows=rows, day=day)
 
@@ -43,7 +43,7 @@ def brand_options():
 def _eligibility_form() -> EligibilityForm:
     form = EligibilityForm()
     form.product_type.choices = services.grouped_product_choices(_("Autres"))
-    form.repair_date.data = form.repair_date.data or dt.date.today()
+    form.repair_date.data = form.repair_date.data or paris_today()
     return form
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from flask_login import current_user
 from sqlalchemy import case, or_
 
+from ..core.clock import paris_today
 from ..extensions import db
 from ..jobs import enqueue
 from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
@@ -82,7 +83,7 @@ def search_brands(text: str, day: dt.date | None = None, limit: int = BRAND_RESU
     key = norm(text)
     if len(key) < 2:
         return []
-    day = day or dt.date.today()
+    day = day or paris_today()
     starts = case((Brand.norm.startswith(key, autoescape=True), 0), else_=1)
     query = (db.select(Brand).where(Brand.norm.contains(key, autoescape=True), Brand.valid_on(day))
              .order_by(starts, Brand.norm).limit(limit))
@@ -99,7 +100,7 @@ def brand_by_name(name: str) -> Brand | None:
 def search_codes(text: str, kind: str | None = None, product_type_id: int | None = None, organism: str | None = None,
                  day: dt.date | None = None, limit: int = 40) -> list[Code]:
     """Codes whose code or label contains the text; a product's own codes and the general IRIS ones."""
-    day = day or dt.date.today()
+    day = day or paris_today()
     query = db.select(Code).where(Code.valid_on(day)).order_by(Code.organism, Code.kind, Code.code).limit(limit)
     if text and norm(text):
         query = query.where(Code.norm.contains(norm(text), autoescape=True))

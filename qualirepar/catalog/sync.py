@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask import current_app
 
+from ..core.clock import paris_today
 from ..eco.errors import EcoError
 from ..eco.models import EcoAccount
 from ..eco.registry import ExchangeLog, client_for
@@ -96,7 +97,7 @@ def _message(exc: Exception) -> str:
 
 # --- applying -------------------------------------------------------------------------------------
 def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+    today = today or paris_today()
     organism = catalog.organism
     if not catalog.products:
         raise EcoError(f"{ORGANISM_LABEL[organism]} : catalogue vide, rien n'est retiré")

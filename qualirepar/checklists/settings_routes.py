@@ -1,11 +1,10 @@
 """The owner's editing of the control point templates: one per fiche métier and phase."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, request
 from flask_babel import gettext as _
 
+from ..core.clock import paris_today
 from ..extensions import db
 from ..permissions import allow
 from ..rendering import is_htmx, redirect_to, render
@@ -47,7 +46,7 @@ def _page(template: ChecklistTemplate, form: PointForm | None = None, editing: C
 @allow("owner")
 def index():
     """Every template the shop uses or may use: its fiches métier valid today, and the generic one."""
-    today = dt.date.today()
+    today = paris_today()
     codes = {f.code for f in db.session.execute(db.select(FicheMetier)).scalars() if f.is_valid_on(today)}
     codes |= set(db.session.execute(db.select(ChecklistTemplate.fiche_code)).scalars())  # already adapted
     ordered = [c for c in FICHES_METIER if c in codes] + [GENERIC]

@@ -19,11 +19,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Bundle
 
-from ..core.refusal import Refusal
 from ..audit import note
 from ..billing.models import Invoice
-from ..extensions import db
+from ..core.clock import paris_today
 from ..core.money import french_amount
+from ..core.refusal import Refusal
+from ..extensions import db
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
 from .models import Claim, ClaimEvent, ClaimPayment
@@ -237,7 +238,7 @@ def control(today: dt.date | None = None, organism: str | None = None, sent_unpa
     With `sent_unpaid`, only those sent and neither paid nor refused: the late and unpaid ones, the
     only ones `ageing` counts; each row's claim is then a light row of the columns the control
     reads (id, organism, status, bonus_amount, amount_paid, submitted_at), not the ORM object."""
-    today = today or dt.date.today()
+    today = today or paris_today()
     shop = db.session.get(Shop, current_shop_id())
     late_after = shop.payment_late_days or 60
     read = Bundle("claim", Claim.id, Claim.organism, Claim.status, Claim.bonus_amount, Claim.amount_paid, Claim.submitted_at) \

@@ -10,12 +10,13 @@ from markupsafe import Markup
 from sqlalchemy.orm import Bundle
 
 from ..billing.models import Invoice
+from ..core.clock import paris_today
 from ..eco.errors import EcoError
 from ..eco.models import EcoExchange
 from ..extensions import db
 from ..files.models import StoredFile
-from ..permissions import allow
 from ..pagecache import cached_page
+from ..permissions import allow
 from ..rendering import redirect_to, render
 from ..repairs.models import RepairOrder
 from ..shops.models import RepairSite
@@ -205,7 +206,7 @@ def reconciliation_csv():
     if category:
         rows = [r for r in rows if r.category == category]
     return Response("\ufeff" + payments.export_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=controle-remboursements-{dt.date.today().isoformat()}.csv"})
+                    headers={"Content-Disposition": f"attachment; filename=controle-remboursements-{paris_today().isoformat()}.csv"})
 
 
 @bp.post("/paiements/<int:payment_id>/rapprocher")

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..core.refusal import Refusal
 from ..audit import note, utcnow
+from ..core.clock import paris_today
+from ..core.refusal import Refusal
 from ..eco.base import EcoClient
 from ..eco.registry import PROVIDERS
 from ..extensions import db
@@ -137,7 +138,7 @@ def _check(name: str, value: str) -> str:
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise WorkbenchError(_("Date d'achat invalide : format AAAA-MM-JJ.")) from None
-        if day > dt.date.today():
+        if day > paris_today():
             raise WorkbenchError(_("La date d'achat ne peut pas être dans le futur."))
     if name == "customer.email" and value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
         raise WorkbenchError(_("Adresse e-mail invalide."))

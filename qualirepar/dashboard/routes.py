@@ -1,16 +1,16 @@
-import datetime as dt
 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.clock import paris_today
 from ..eco.models import ORGANISMS, EcoAccount
 from ..extensions import db
-from ..permissions import ANY_ROLE, allow
 from ..pagecache import cached_page
+from ..permissions import ANY_ROLE, allow
 from ..rendering import render
-from . import bp
 from ..shops.models import FicheMetier, RepairSite, User
 from ..shops.services import current_shop
+from . import bp
 
 
 def setup_steps() -> list[dict]:
@@ -20,7 +20,7 @@ def setup_steps() -> list[dict]:
     count = lambda model: db.select(db.func.count(model.id)).scalar_subquery()  # noqa: E731
     sites, fiches, users = db.session.execute(db.select(count(RepairSite), count(FicheMetier), count(User))).one()
     secrets = dict(db.session.execute(db.select(EcoAccount.organism, EcoAccount.secret_encrypted)).all())
-    today = dt.date.today()
+    today = paris_today()
     steps = [
         {"label": _("Identité de la boutique (SIRET, TVA, n° de label)"), "done": bool(shop.siret and shop.vat_number and shop.label_number), "endpoint": "shops.shop"},
         {"label": _("Label QualiRépar en cours de validité"), "done": bool(shop.label_valid_until and shop.label_valid_until >= today), "endpoint": "shops.shop"},

@@ -16,6 +16,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..billing.models import Invoice
 from ..claims.models import Claim, ClaimEvent, ClaimPayment
+from ..core.clock import paris_today
 from ..extensions import db
 from ..repairs import states
 from ..repairs.models import Appliance, Customer, RepairOrder
@@ -91,7 +92,7 @@ def owner(today: dt.date | None = None) -> dict:
 
     Summed and counted by the database: a few grouped rows per query, whatever the number of claims
     and orders (the months by day, the sites and technicians by pair)."""
-    today = today or dt.date.today()
+    today = today or paris_today()
     months = _months(today)
     since = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
     paid_or_zero = db.func.coalesce(Claim.amount_paid, 0)
@@ -173,7 +174,7 @@ def support(today: dt.date | None = None) -> dict:
 
 def technician(user_id: int, today: dt.date | None = None) -> dict:
     """Today's orders, the ones whose checklist is not finished, the returns assigned."""
-    today = today or dt.date.today()
+    today = today or paris_today()
     mine = db.select(RepairOrder, Customer.last_name, Appliance.brand_name).join(Customer, RepairOrder.customer_id == Customer.id) \
         .join(Appliance, RepairOrder.appliance_id == Appliance.id) \
         .where(RepairOrder.status.in_(ACTIVE), (RepairOrder.technician_id == user_id) | RepairOrder.technician_id.is_(None))

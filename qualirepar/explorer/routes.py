@@ -2,8 +2,6 @@
 saved by a user for themself or for the whole shop."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,9 +10,10 @@ from sqlalchemy import or_
 from werkzeug.datastructures import MultiDict
 
 from ..catalog.models import ProductType
+from ..core.clock import paris_today
 from ..extensions import db
-from ..permissions import allow
 from ..pagecache import cached_page
+from ..permissions import allow
 from ..rendering import is_htmx, redirect_to, render
 from ..shops.models import RepairSite, User
 from . import bp, export
@@ -67,7 +66,7 @@ def _choices() -> dict:
 def index():
     spec = _spec(request.args)
     rows, total = ([], 0) if spec.errors else page(spec)
-    today = dt.date.today()
+    today = paris_today()
     cells = [[(c, export.text(c, raw_value(c, row, today))) for c in spec.chosen] for row in rows]
     view = None
     view_id = request.args.get("view", type=int)
@@ -90,7 +89,7 @@ def _export(extension: str, mimetype: str, body) -> Response:
         for error in spec.errors:
             flash(error, "danger")
         return redirect(url_for("explorer.index", **request.args.to_dict(flat=False)), 303)
-    today = dt.date.today()
+    today = paris_today()
     resp = Response(stream_with_context(body(spec, today)), mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{export.filename(spec, extension, today)}"'
     resp.headers["Cache-Control"] = "private, no-store"

@@ -8,9 +8,10 @@ import datetime as dt
 from flask import render_template
 from flask_babel import gettext as _
 
-from ..core.refusal import Refusal
 from .. import mail
 from ..audit import note, utcnow
+from ..core.clock import paris_today
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.storage import get_storage
@@ -69,16 +70,16 @@ def sample_order() -> RepairOrder:
     customer = Customer(title="Mme", last_name="Exemple", first_name="Camille", street="12 rue des Lilas", postcode="69003",
                         city="Lyon", phone="06 12 34 56 78", email="camille@exemple.fr")
     appliance = Appliance(brand_name="Marque", commercial_reference="MODELE-123", serial_number="SN0123456789",
-                          purchase_date=dt.date.today() - dt.timedelta(days=3 * 365), product_type_id=None)
+                          purchase_date=paris_today() - dt.timedelta(days=3 * 365), product_type_id=None)
     extra = {s.key: {"label": s.label, "kind": s.kind, "value": _sample_value(s)} for s in services.extra_specs()}
     return RepairOrder(number="D-0000-00000", kind="workshop", customer=customer, appliance=appliance, technician_id=None,
                        service_requested=_("Diagnostic et réparation"), fault_description=_("Ne s'allume plus."),
                        symptom_code=None, accessories=_("Cordon d'alimentation"), visible_condition=_("Rayures sur le capot"),
-                       parts_info=None, extra=extra, intake_on=dt.date.today())
+                       parts_info=None, extra=extra, intake_on=paris_today())
 
 
 def _sample_value(spec) -> str:
-    return {"number": "100", "date": dt.date.today().isoformat(), "yes_no": "oui",
+    return {"number": "100", "date": paris_today().isoformat(), "yes_no": "oui",
             "choice": spec.choices[0] if spec.choices else ""}.get(spec.kind, "…")
 
 

@@ -1,17 +1,16 @@
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..core import forms as v
+from ..core.clock import paris_today
 
 REQUIRED = DataRequired(_l("Ce champ est obligatoire."))
 
 
 def not_in_future(form, field):
-    if field.data and field.data > dt.date.today():
+    if field.data and field.data > paris_today():
         raise ValidationError(_l("La date d'achat ne peut pas être dans le futur."))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import note, utcnow
 from ..catalog.reference import norm
+from ..core.clock import paris_today
 from ..extensions import db
 from ..numbering import next_number
 from . import states
@@ -116,7 +117,7 @@ def as_of_intake(order: RepairOrder) -> tuple:
 
 def create_intake(data: IntakeData) -> RepairOrder:
     """Record a bon de prise en charge: customer, appliance, numbered order, warranty-return link."""
-    day = data.intake_on or dt.date.today()
+    day = data.intake_on or paris_today()
     customer = _customer(data)
     appliance = _appliance(data, customer)
     db.session.flush()

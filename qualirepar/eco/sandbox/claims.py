@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import current_app
 
+from ...core.clock import paris_today
 from . import rules
 from .store import Brand, Claim, Payment, Product, now
 
@@ -112,7 +113,7 @@ def pay(claims: list[Claim], reference: str | None = None, day: dt.date | None =
     if len(organisms) != 1:
         raise ValueError("un lot de paiement ne mélange pas les éco-organismes")
     payment = Payment(reference=reference or f"VIR-{secrets.token_hex(4).upper()}", organism=organisms.pop(),
-                      paid_on=day or dt.date.today(), total=sum((c.amount for c in claims), Decimal("0")))
+                      paid_on=day or paris_today(), total=sum((c.amount for c in claims), Decimal("0")))
     db().add(payment)
     for c in claims:
         set_state(c, "paid")

@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from ...core.clock import paris_today
 from . import claims as lifecycle
 from . import rules
 from .store import Brand, Claim, File, Product, Repairer, now
@@ -115,7 +116,7 @@ def calculateecosupport():
     product = lifecycle.db().query(Product).filter_by(ecl_id=a.get("productid")).first()
     brand = lifecycle.brand_by("ecologic", a.get("brandid"))
     ttc = rules.money(a.get("totalamountinclvat"))
-    day = rules.parse_date(a.get("repairdate")) or dt.date.today()
+    day = rules.parse_date(a.get("repairdate")) or paris_today()
     errors = []
     if product is None:
         errors.append(_err("ProductId", "Type de produit inconnu"))

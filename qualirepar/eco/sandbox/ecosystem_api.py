@@ -7,6 +7,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
+from ...core.clock import paris_today
 from . import claims as lifecycle
 from . import rules
 from .store import Claim, File, Product, Repairer, Token, now
@@ -194,7 +195,7 @@ def _validate_claim(body: dict, rep: Repairer) -> Product:
     if body["RepairPlaceID"] not in places:
         raise ApiError(400, "DONNEES_INVALIDES", f"'RepairPlaceID' {body['RepairPlaceID']} n'est pas un lieu de ce réparateur")
     day = rules.parse_date(body["RepairDate"])
-    if day is None or day > dt.date.today():
+    if day is None or day > paris_today():
         raise ApiError(400, "DATE_REPARATION_INVALIDE", "'RepairDate' invalide ou dans le futur")
     prod = lifecycle.db().query(Product).filter_by(eco_id=str(product["ProductID"])).first()
     if prod is None:
