@@ -39,5 +39,5 @@ def send(to: str, subject: str, body: str, attachments: list[tuple[str, str, byt
     if not current_app.testing:
         sink = Path(current_app.instance_path) / "outbox"
         sink.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
         (sink / f"{stamp}.eml").write_bytes(bytes(msg))
