@@ -5,8 +5,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from .core.refusal import Refusal
 from .extensions import db
-from .rendering import is_htmx
+from .rendering import answer_refusal, is_htmx
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -31,6 +32,9 @@ def _answer(code: int, description: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    # A refusal a user must read, raised by any service a view calls: answered in one place.
+    app.register_error_handler(Refusal, answer_refusal)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code and exc.code < 400:

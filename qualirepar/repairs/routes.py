@@ -1,11 +1,19 @@
-from flask import flash, request
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..billing.models import Quote
+from ..billing.services import hand_back_guard, invoice_of
+from ..billing.states import LABELS as QUOTE_LABELS
+from ..checklists.services import guard as checklist_guard
+from ..checklists.services import missing
 from ..extensions import db
+from ..intake.services import drafts_of
 from ..permissions import ANY_ROLE, allow
-from ..rendering import redirect_to, render
+from ..rendering import redirect_to, refusals, render
 from . import bp, services, states
+from . import photos as ph
+from . import signatures as sig
 from .forms import UnlinkForm
 from .models import RepairOrder
 
@@ -14,8 +22,6 @@ from .models import RepairOrder
 @allow(*ANY_ROLE)
 def index():
     """Orders, newest first; search by customer name, phone, e-mail, serial number or order number."""
-    from ..intake.services import drafts_of
-
     q = request.args.get("q", "")
     return render("repairs/index.html", "repairs/_rows.html", orders=services.search_orders(q), q=q, drafts=drafts_of(current_user.id))
 
@@ -24,12 +30,6 @@ def index():
 @allow(*ANY_ROLE)
 def show(order_id: int):
     """One order: customer, appliance, fault, status and what can be done next."""
-    from ..checklists.services import missing
-
-    from ..billing.models import Quote
-    from ..billing.services import invoice_of
-    from ..billing.states import LABELS as QUOTE_LABELS
-
     order = db.get_or_404(RepairOrder, order_id)
     checks = {phase: missing(order, phase) for phase in ("checkin", "checkout")}
     quotes = db.session.execute(db.select(Quote).where(Quote.order_id == order.id).order_by(Quote.id)).scalars().all()
@@ -42,21 +42,14 @@ def show(order_id: int):
 @allow(*ANY_ROLE)
 def act(order_id: int, action: str):
     """Move the order on (the transition table decides what is allowed)."""
-    from ..billing.services import hand_back_guard
-    from ..checklists.services import guard as checklist_guard
-
     def guard(o, a):
         checklist_guard(o, a)
         hand_back_guard(o, a)
 
     order = db.get_or_404(RepairOrder, order_id)
-    try:
+    with refusals("repairs.show", order_id=order.id):
         services.transition(order, action, guard=guard)
-    except states.RepairOrderError as exc:
-        flash(str(exc), "danger")
-    else:
-        flash(_("Statut : %(s)s.", s=order.status_label), "success")
-    return redirect_to("repairs.show", order_id=order.id)
+    return redirect_to("repairs.show", order_id=order.id, message=_("Statut : %(s)s.", s=order.status_label))
 
 
 @bp.post("/<int:order_id>/delier")
@@ -66,13 +59,9 @@ def unlink(order_id: int):
     order = db.get_or_404(RepairOrder, order_id)
     form = UnlinkForm()
     if form.validate_on_submit():
-        try:
+        with refusals("repairs.show", order_id=order.id):
             services.unlink_return(order, form.reason.data)
-        except states.RepairOrderError as exc:
-            flash(str(exc), "danger")
-        else:
-            flash(_("Lien de garantie retiré."), "success")
-            return redirect_to("repairs.show", order_id=order.id)
+        return redirect_to("repairs.show", order_id=order.id, message=_("Lien de garantie retiré."))
     for error in form.reason.errors:
         flash(error, "danger")
     return redirect_to("repairs.show", order_id=order.id)
@@ -82,8 +71,6 @@ def unlink(order_id: int):
 @allow(*ANY_ROLE)
 def signatures(order_id: int):
     """The customer and the technician sign the bon de prise en charge with a finger."""
-    from . import signatures as sig
-
     order = db.get_or_404(RepairOrder, order_id)
     return render("repairs/signatures.html", order=order, signed=sig.of(order))
 
@@ -92,21 +79,13 @@ def signatures(order_id: int):
 @allow(*ANY_ROLE)
 def sign(order_id: int, role: str):
     """Keep one drawn signature (the image, the time, the user holding the tablet, the IP)."""
-    from . import signatures as sig
-
     order = db.get_or_404(RepairOrder, order_id)
-    try:
+    with refusals("repairs.signatures", order_id=order.id):
         sig.sign(order, role, request.form.get("signature", ""), request.form.get("signer_name", ""))
-    except sig.SignatureRefused as exc:
-        flash(str(exc), "danger")
-    else:
-        flash(_("Signature enregistrée."), "success")
-    return redirect_to("repairs.signatures", order_id=order.id)
+    return redirect_to("repairs.signatures", order_id=order.id, message=_("Signature enregistrée."))
 
 
 def _photos_page(order: RepairOrder, status: int = 200, **context):
-    from . import photos as ph
-
     return render("repairs/photos.html", "repairs/_photos.html", status=status, order=order, photos=ph.of(order),
                   max_per_batch=ph.MAX_PER_BATCH, **context)
 
@@ -122,49 +101,32 @@ def photos(order_id: int):
 @allow(*ANY_ROLE)
 def add_photos(order_id: int):
     """Keep one or several photos at once; one refused file and none is kept (422, French message)."""
-    from ..rendering import is_htmx
-    from . import photos as ph
-
     order = db.get_or_404(RepairOrder, order_id)
     caption = request.form.get("caption", "")
     try:
         added = ph.add(order, request.files.getlist("photos"), caption)
-    except ph.PhotoRefused as exc:
+    except ph.PhotoRefused as exc:  # the gallery again, with the message and the caption kept (a form error)
         return _photos_page(order, status=422, error=str(exc), caption=caption)
     message = _("%(n)s photo(s) enregistrée(s).", n=len(added))
-    if is_htmx():
-        return _photos_page(order, message=message)
-    flash(message, "success")
-    return redirect_to("repairs.photos", order_id=order.id)
+    return redirect_to("repairs.photos", order_id=order.id, message=message, htmx=lambda: _photos_page(order, message=message))
 
 
 @bp.post("/<int:order_id>/photos/<int:photo_id>/supprimer")
 @allow(*ANY_ROLE)
 def delete_photo(order_id: int, photo_id: int):
     """Delete one photo of the order (its file goes with it)."""
-    from flask import abort
-
-    from ..rendering import is_htmx
-    from . import photos as ph
-
     order = db.get_or_404(RepairOrder, order_id)
     try:
-        ph.remove(order, photo_id)
+        with refusals("repairs.photos", order_id=order.id,
+                      fragment=lambda exc: _photos_page(order, status=422, error=str(exc))):
+            ph.remove(order, photo_id)
     except ph.PhotoNotFound:
         abort(404)
-    except ph.PhotoRefused as exc:
-        flash(str(exc), "danger")
-        return redirect_to("repairs.photos", order_id=order.id)
     message = _("Photo supprimée.")
-    if is_htmx():
-        return _photos_page(order, message=message)
-    flash(message, "success")
-    return redirect_to("repairs.photos", order_id=order.id)
+    return redirect_to("repairs.photos", order_id=order.id, message=message, htmx=lambda: _photos_page(order, message=message))
 
 
 @bp.app_template_global("order_photo_count")
 def order_photo_count(order: RepairOrder) -> int:
     """Number of photos of an order, for the "Photos (N)" button of the order page."""
-    from . import photos as ph
-
     return ph.count(order)
