@@ -15,14 +15,11 @@ from flask import g, has_app_context, has_request_context
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .core.clock import utcnow  # noqa: F401 - models import it from here too
 from .extensions import db
 from .tenancy import TenantScoped, current_shop_id
 
 REDACTED = "•••"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Audited:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField
@@ -15,7 +14,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.fr import siret as stdnum_siret
 from stdnum.fr import tva as stdnum_tva
 
-from .money import french_amount, french_decimal
+from .money import AmountError, french_amount, french_decimal, parse_amount
 
 
 class EuroField(DecimalField):
@@ -39,13 +38,10 @@ class EuroField(DecimalField):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        value = french_decimal(valuelist[0])
         try:
-            if value is None:
-                raise InvalidOperation
-            self.data = value.quantize(Decimal("0.01"))  # far too large a number cannot be quantized
-        except InvalidOperation:
-            raise ValueError(_l("Montant invalide : écrivez par exemple 119,90.")) from None
+            self.data = parse_amount(valuelist[0])
+        except AmountError as refused:
+            raise ValueError(str(refused)) from None
 
 
 class FrenchDecimalField(EuroField):

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func
 from ..catalog.models import ProductType
 from ..eco.models import ORGANISMS as ORGANISM_LABELS
 from ..extensions import db
-from ..core.money import french_decimal
+from ..core.money import AmountError, parse_amount
 from ..repairs.models import Appliance, RepairOrder
 from .datasets import DATASETS, Column, Dataset, organism_condition, returns_condition, scope_conditions, status_condition
 
@@ -88,11 +88,11 @@ def _euros(raw: str, label: str, errors: list[str]) -> Decimal | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    value = french_decimal(raw)
-    if value is None or abs(value) >= MAX_AMOUNT:
+    try:
+        return parse_amount(raw, limit=MAX_AMOUNT)
+    except AmountError:
         errors.append(_("%(label)s : « %(value)s » n'est pas un montant en euros.", label=label, value=raw[:30]))
         return None
-    return value.quantize(Decimal("0.01"))
 
 
 def _int(raw: str, label: str, errors: list[str]) -> int | None:
