@@ -1,9 +1,13 @@
 from flask import abort, render_template, request
+from weasyprint import HTML
 
+from ..core.clock import utcnow
+from ..events import CHECKLIST_CHANGED
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
 from ..rendering import pdf_response, render
 from ..repairs.models import RepairOrder
+from ..shops.models import User
 from ..shops.services import current_shop
 from . import bp, services
 from .models import PHASES, ControlPoint
@@ -40,11 +44,9 @@ def save(order_id: int, phase: str, point_id: int):
     rows = services.rows(order, phase)
     row = next(r for r in rows if r.point.id == point.id)
     missing = services.missing(order, phase)
-    resp = render("checklists/run.html", "checklists/_point.html", order=order, phase=phase, phase_label=PHASES[phase],
-                  rows=rows, row=row, error=error, missing=missing, status=422 if error else 200)
-    if error is None:
-        resp.headers["HX-Trigger"] = "checklist-changed"
-    return resp
+    return render("checklists/run.html", "checklists/_point.html", order=order, phase=phase, phase_label=PHASES[phase],
+                  rows=rows, row=row, error=error, missing=missing, status=422 if error else 200,
+                  trigger=None if error else CHECKLIST_CHANGED)
 
 
 @bp.get("/<int:order_id>/controles/<phase>/manquants")
@@ -59,13 +61,8 @@ def missing_panel(order_id: int, phase: str):
 @allow(*ANY_ROLE)
 def report(order_id: int):
     """The verification report: every point of both phases, its answer, who and when."""
-    from weasyprint import HTML
-
     order = db.get_or_404(RepairOrder, order_id)
     phases = [(PHASES[p], services.rows(order, p)) for p in PHASES]
-    from ..audit import utcnow
-    from ..shops.models import User
-
     # Who answered: every name in one query, not one per answer.
     user_ids = {r.answer.answered_by_id for _label, rows in phases for r in rows if r.answer and r.answer.answered_by_id}
     names = {u.id: u.display_name for u in db.session.execute(db.select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..core.clock import paris_today
 from ..extensions import db
 from ..permissions import allow
-from ..rendering import is_htmx, redirect_to, render
+from ..rendering import redirect_to, render
 from ..shops.models import FICHES_METIER, FicheMetier
 from . import services, settings_bp
 from .forms import KIND_LABELS, PointForm
@@ -96,9 +96,8 @@ def edit_point(fiche_code: str, phase: str, point_id: int):
 def _move(fiche_code: str, phase: str, point_id: int, step: int):
     template = _template(fiche_code, phase)
     services.move_point(_point(template, point_id), step)
-    if is_htmx():
-        return _page(template, fragment="checklists/_settings_points.html")
-    return redirect_to("checklist_settings.edit_template", fiche_code=fiche_code, phase=phase, _anchor=f"point-{point_id}")
+    return redirect_to("checklist_settings.edit_template", fiche_code=fiche_code, phase=phase, _anchor=f"point-{point_id}",
+                       htmx=lambda: _page(template, fragment="checklists/_settings_points.html"))
 
 
 @settings_bp.post("/<fiche_code>/<phase>/<int:point_id>/monter")
