@@ -4,7 +4,7 @@
 
 Every sample is generated (seeded) here, read by qualirepar.ocr.reader.read one after the other
 (no parallelism: the seconds are those of one worker), its fields extracted by
-qualirepar.ocr.fields, and compared with the ground truth. A field is right when its value
+qualirepar.ocr.extraction, and compared with the ground truth. A field is right when its value
 equals the truth exactly (the customer name: same words, case ignored). A field returned with a
 confidence under 0.5 is counted as "unsure": reported apart, neither right nor wrong, as a form
 would show it for checking. Generating the corpus is not timed.
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qualirepar.ocr import fields, reader  # noqa: E402
+from qualirepar.ocr import extraction, reader  # noqa: E402
 from tests.ocr import corpus  # noqa: E402
 
 UNSURE = 0.5
@@ -76,7 +76,7 @@ def main() -> int:
     for sample in samples:
         start, start_cpu = time.perf_counter(), cpu()
         reading = reader.read(sample.data, sample.content_type)
-        found = fields.invoice_fields(reading) if sample.kind == "invoice" else fields.nameplate_fields(reading)
+        found = extraction.invoice_fields(reading) if sample.kind == "invoice" else extraction.nameplate_fields(reading)
         elapsed, used = time.perf_counter() - start, cpu() - start_cpu
         group = f"invoice {sample.meta['damage']}" if sample.kind == "invoice" else "nameplate"
         seconds[group].append(elapsed / len(reading.pages))

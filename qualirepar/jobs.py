@@ -62,7 +62,7 @@ def preload() -> None:
     """Import what the jobs use before any work horse is forked: each horse inherits it instead of
     importing it again (the OCR modules alone cost about 150 ms per job)."""
     from .claims import submit  # noqa: F401
-    from .ocr import crosscheck, fields, reader, services  # noqa: F401
+    from .ocr import crosscheck, extraction, reader, services  # noqa: F401
 
 
 def workers_status() -> list[dict]:

@@ -17,10 +17,14 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..audit import note
+from ..billing.models import Invoice
+from ..claims.models import ClaimEvent
+from ..core.clock import utcnow
+from ..core.money import cents, french_amount
 from ..core.refusal import Refusal
-from ..audit import note, utcnow
 from ..extensions import db
-from ..core.money import french_amount
+from . import services
 from .models import OcrDocument
 
 LABELS = {"number": _l("numéro de facture"), "date": _l("date"), "total_ttc": _l("total TTC"), "bonus": _l("bonus déduit")}
@@ -63,7 +67,7 @@ def _norm_number(value: str) -> str:
 
 def _money(value) -> Decimal | None:
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        return cents(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return None
 
@@ -104,17 +108,13 @@ def compare(expected: dict, doc: OcrDocument) -> list[Difference]:
 
 
 def expected_of(claim) -> dict:
-    from ..billing.models import Invoice
-
     invoice = db.session.get(Invoice, claim.invoice_id)
-    return {"number": invoice.number, "date": invoice.issued_on, "total_ttc": Decimal(invoice.total_ttc).quantize(Decimal("0.01")),
-            "bonus": Decimal(claim.bonus_amount).quantize(Decimal("0.01"))}
+    return {"number": invoice.number, "date": invoice.issued_on, "total_ttc": cents(invoice.total_ttc),
+            "bonus": cents(claim.bonus_amount)}
 
 
 def verdict(claim, read_now: bool = False) -> Verdict:
     """The check of the claim's attached invoice; `read_now` reads it if it never was (the job)."""
-    from . import services
-
     file_id = (claim.attachments or {}).get("invoice")
     if not file_id:
         return Verdict("none", [])
@@ -146,8 +146,6 @@ def override(claim, reason: str, user) -> None:
         raise OverrideRefused(_("Seuls le support et le gérant peuvent passer outre le contrôle de la facture."))
     if len(reason) < 10:
         raise OverrideRefused(_("Expliquez en une phrase pourquoi la demande peut partir malgré la différence (10 caractères au moins)."))
-    from ..claims.models import ClaimEvent
-
     claim.ocr_override = {"file_id": (claim.attachments or {}).get("invoice"), "reason": reason[:500], "user_id": user.id,
                           "at": utcnow().isoformat(timespec="seconds")}
     db.session.add(ClaimEvent(claim_id=claim.id, status_before=claim.status, status_after=claim.status,

@@ -27,6 +27,7 @@ import tempfile
 from contextlib import contextmanager
 
 import numpy as np
+import pytesseract
 from PIL import Image, ImageFilter, ImageOps
 
 MAX_SKEW = 6.0  # degrees searched either way
@@ -196,8 +197,6 @@ def as_file(image: Image.Image):
 def osd_rotation(image: Image.Image, timeout: float | None = None) -> tuple[int, float]:
     """Tesseract's orientation: (degrees to turn clockwise to make it upright, confidence).
     (0, 0.0) when OSD cannot tell (too few characters, no OSD data)."""
-    import pytesseract
-
     try:
         with as_file(image) as path:
             out = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi 300 -c min_characters_to_try={OSD_CHARACTERS}",

@@ -8,120 +8,37 @@ type; the type is checked against the content (magic bytes), and the content dec
   300 dpi (less if that would pass the pixel limit) and read by OCR.
 - JPEG, PNG, HEIC: always OCR. The header's size is checked before any decoding (40 Mpx limit:
   decompression bombs).
-- OCR: preprocess.clean (grayscale, quarter turns, skew, size, contrast), then Tesseract through
-  pytesseract (`--psm 3`), with a time limit per page. When the words come out with a poor
-  confidence, Tesseract's orientation detection (OSD) is asked whether the page is upside down
-  or on its side, and the better of the two readings is kept.
-
-Tesseract's OpenMP threads are limited to one per process (OMP_THREAD_LIMIT, unless already set):
-on a two-core machine its default threading made a page take 5–8 s instead of under one; run
-several workers to use more cores.
+- OCR: the page cleaned and read by Tesseract (see `tesseract`), with a time limit per page.
 """
 from __future__ import annotations
 
 import io
-import os
-import re
-import shutil
-import subprocess
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-from PIL import Image  # noqa: E402
+import pillow_heif
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from ..core.refusal import Refusal
-from . import preprocess  # noqa: E402
+from . import tesseract
+from .reading import Page, Reading, Word
+from .tesseract import OcrTimeout, OcrUnavailable, tesseract_available
+
+__all__ = ["DocumentRefused", "OcrTimeout", "OcrUnavailable", "Page", "Reading", "Word", "read", "sniff",
+           "tesseract_available"]
 
 MAX_PIXELS = 40_000_000
 RENDER_DPI = 300
-LOW_CONFIDENCE = 75.0  # mean word confidence under which the orientation is questioned
 CONTENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/pjpeg": "jpeg",
                  "image/png": "png", "image/heic": "heic", "image/heif": "heic"}
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
 
 
-@dataclass
-class Word:
-    text: str
-    conf: float  # 0..100 (text layer: 100)
-
-
-@dataclass
-class Page:
-    text: str
-    words: list[Word]
-    method: str  # "text" (PDF text layer) or "ocr"
-    seconds: float
-    rotated: int = 0  # clockwise degrees turned by orientation detection
-    mean_conf: float = field(default=100.0, repr=False)
-
-
-@dataclass
-class Reading:
-    pages: list[Page]
-
-    @property
-    def text(self) -> str:
-        return "\n\f\n".join(p.text for p in self.pages)
-
-
-class OcrUnavailable(Exception):
-    """Tesseract missing, without the language data, or failing."""
-
-
-class OcrTimeout(OcrUnavailable):
-    """A page took longer than the time limit."""
-
-
 class DocumentRefused(Refusal):
     """Not a readable PDF, JPEG, PNG or HEIC, or too large."""
-
-
-# ---------------------------------------------------------------- Tesseract
-
-def _tesseract_cmd() -> str:
-    import pytesseract
-
-    return pytesseract.pytesseract.tesseract_cmd
-
-
-_langs_cache: dict[str, set[str]] = {}
-
-
-def _installed_languages(path: str) -> set[str]:
-    if path not in _langs_cache:
-        out = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=15)
-        if out.returncode != 0:
-            raise OcrUnavailable(f"Tesseract ne répond pas ({out.stderr.strip()[:120]}).")
-        _langs_cache[path] = {line.strip() for line in out.stdout.splitlines()[1:] if line.strip()}
-    return _langs_cache[path]
-
-
-def _check_tesseract(langs: str) -> set[str]:
-    """The installed languages; OcrUnavailable (in French) when Tesseract cannot read `langs`."""
-    path = shutil.which(_tesseract_cmd())
-    if not path:
-        raise OcrUnavailable("Tesseract n'est pas installé sur ce serveur : la lecture automatique des images est impossible.")
-    try:
-        installed = _installed_languages(path)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise OcrUnavailable(f"Tesseract ne fonctionne pas ({exc}).") from exc
-    missing = [lang for lang in langs.split("+") if lang and lang not in installed]
-    if missing:
-        raise OcrUnavailable("Données de langue Tesseract manquantes : " + ", ".join(missing) + ".")
-    return installed
-
-
-def tesseract_available(langs: str = "fra+eng") -> bool:
-    try:
-        _check_tesseract(langs)
-    except OcrUnavailable:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------- entry point
@@ -152,8 +69,8 @@ def read(data: bytes, content_type: str, *, langs: str = "fra+eng", page_timeout
     if kind == "pdf":
         return _read_pdf(data, langs, page_timeout, max_pages, progress)
     image = _open_image(data, kind)
-    _check_tesseract(langs)
-    page = _ocr_page(image, langs, page_timeout, number=1)
+    tesseract.check(langs)
+    page = tesseract.read_page(image, langs, page_timeout, number=1)
     if progress:
         progress(1, 1)
     return Reading([page])
@@ -163,12 +80,7 @@ def read(data: bytes, content_type: str, *, langs: str = "fra+eng", page_timeout
 
 def _open_image(data: bytes, kind: str) -> Image.Image:
     if kind == "heic":
-        try:
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        except ImportError as exc:  # pragma: no cover - pillow_heif is a requirement
-            raise DocumentRefused("Les photos HEIC ne peuvent pas être lues sur ce serveur.") from exc
+        pillow_heif.register_heif_opener()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -192,8 +104,6 @@ def _open_image(data: bytes, kind: str) -> Image.Image:
 
 def _read_pdf(data: bytes, langs: str, page_timeout: float, max_pages: int,
               progress: Callable[[int, int], None] | None) -> Reading:
-    import pypdfium2 as pdfium
-
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -219,10 +129,10 @@ def _read_pdf(data: bytes, langs: str, page_timeout: float, max_pages: int,
                     pages.append(Page(text, words, "text", round(time.perf_counter() - start, 3)))
                 else:
                     if not checked:
-                        _check_tesseract(langs)
+                        tesseract.check(langs)
                         checked = True
                     image = _render(page)
-                    pages.append(_ocr_page(image, langs, page_timeout, number=index + 1, started=start))
+                    pages.append(tesseract.read_page(image, langs, page_timeout, number=index + 1, started=start))
             finally:
                 page.close()
             if progress:
@@ -234,8 +144,6 @@ def _read_pdf(data: bytes, langs: str, page_timeout: float, max_pages: int,
 
 def _text_layer(page) -> str | None:
     """The page's text if its text layer is usable, else None (OCR it)."""
-    import pypdfium2.raw as pdfium_c
-
     textpage = page.get_textpage()
     try:
         raw = textpage.get_text_range()
@@ -283,8 +191,6 @@ def _render(page) -> Image.Image:
 
 def _scan_dpi(page, width: float, height: float) -> float | None:
     """The resolution of a picture covering most of the page (a scanned page), if there is one."""
-    import pypdfium2.raw as pdfium_c
-
     try:
         for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
             left, bottom, right, top = obj.get_bounds()
@@ -295,165 +201,3 @@ def _scan_dpi(page, width: float, height: float) -> float | None:
     except Exception:  # noqa: BLE001 - an odd picture object: render at the default resolution
         return None
     return None
-
-
-# ---------------------------------------------------------------- OCR
-
-def _ocr_page(image: Image.Image, langs: str, page_timeout: float, number: int, started: float | None = None) -> Page:
-    import pytesseract
-
-    start = started if started is not None else time.perf_counter()
-    deadline = start + page_timeout
-
-    def remaining() -> float:
-        left = deadline - time.perf_counter()
-        if left <= 0.05:
-            raise OcrTimeout(f"La lecture de la page {number} a dépassé {page_timeout:g} s.")
-        return left
-
-    try:
-        cleaned, rotated, asked = preprocess.clean_page(image, timeout=remaining())
-        words, text, conf = _tesseract(cleaned, langs, remaining())
-        if _doubtful(words, conf):
-            # upside down? OSD says (or, if OSD already chose the quarter turn, the other way round is
-            # tried), and the better of the two readings is kept
-            if asked:
-                found = 180
-            else:
-                found, confidence = preprocess.osd_rotation(cleaned, timeout=remaining())
-                found = found if confidence >= preprocess.OSD_MIN_CONFIDENCE else 0
-            if found:
-                turned = preprocess.turn(cleaned, found)
-                words2, text2, conf2 = _tesseract(turned, langs, remaining())
-                if _score(words2, conf2) > _score(words, conf):
-                    words, text, conf, rotated = words2, text2, conf2, (rotated + found) % 360
-    except pytesseract.TesseractNotFoundError as exc:
-        raise OcrUnavailable("Tesseract n'est pas installé sur ce serveur : la lecture automatique des images est impossible.") from exc
-    except pytesseract.TesseractError as exc:
-        raise OcrUnavailable(f"Tesseract a échoué sur la page {number} : {str(exc.message)[:160]}") from exc
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise OcrTimeout(f"La lecture de la page {number} a dépassé {page_timeout:g} s.") from exc
-        raise
-    return Page(text, words, "ocr", round(time.perf_counter() - start, 3), rotated, conf)
-
-
-def _doubtful(words: list[Word], conf: float) -> bool:
-    return len(words) < 3 or conf < LOW_CONFIDENCE
-
-
-def _score(words: list[Word], conf: float) -> float:
-    return sum(w.conf for w in words if len(w.text) > 1) + conf
-
-
-def _tesseract(image: Image.Image, langs: str, timeout: float) -> tuple[list[Word], str, float]:
-    """Words with their confidence, the text and the mean confidence. Lines as Tesseract found
-    them, blocks apart, except that a line cut in two on the same row is joined again: a gap of
-    a few letters, or an amount standing alone at the end of the row (a totals table read as two
-    columns)."""
-    import pytesseract
-
-    with preprocess.as_file(image) as path:
-        data = pytesseract.image_to_data(path, lang=langs, config="--psm 3", timeout=timeout,
-                                         output_type=pytesseract.Output.DICT)
-    lines: list[_Line] = []
-    index: dict[tuple, _Line] = {}
-    for i, raw in enumerate(data["text"]):
-        token = (raw or "").strip()
-        if not token:
-            continue
-        try:
-            conf = max(0.0, float(data["conf"][i]))
-        except (TypeError, ValueError):
-            conf = 0.0
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        line = index.get(key)
-        if line is None:
-            line = index[key] = _Line(key[0], len(lines))
-            lines.append(line)
-        left, top = int(data["left"][i]), int(data["top"][i])
-        line.add([Word(part, conf) for part in token.split()], left, top, left + int(data["width"][i]), top + int(data["height"][i]))
-    chains = _join_rows(lines)
-    words: list[Word] = []
-    out: list[str] = []
-    block = None
-    for chain in chains:
-        if block is not None and chain[0].block != block:
-            out.append("")
-        block = chain[0].block
-        parts = [w for line in chain for w in line.words]
-        words.extend(parts)
-        out.append(" ".join(w.text for w in parts))
-    mean = sum(w.conf for w in words) / len(words) if words else 0.0
-    return words, "\n".join(out).strip(), mean
-
-
-class _Line:
-    def __init__(self, block: int, order: int):
-        self.block, self.order = block, order
-        self.words: list[Word] = []
-        self.left = self.top = 10**9
-        self.right = self.bottom = -1
-
-    def add(self, words: list[Word], left: int, top: int, right: int, bottom: int) -> None:
-        self.words.extend(words)
-        self.left, self.top = min(self.left, left), min(self.top, top)
-        self.right, self.bottom = max(self.right, right), max(self.bottom, bottom)
-
-    @property
-    def height(self) -> int:
-        return max(1, self.bottom - self.top)
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-
-_VALUE = re.compile(r"^[\s\d.,€%\-–—+()*:/'\"EUReur]*\d[\s\d.,€%\-–—+()*:/'\"EUReur]*$")
-
-
-def _join_rows(lines: list[_Line]) -> list[list[_Line]]:
-    """Chains of lines read left to right on one row, in Tesseract's order of their first line."""
-    successor: dict[int, _Line] = {}
-    has_left: set[int] = set()
-    for a in lines:
-        best = None
-        for b in lines:
-            if b is a or b.left < a.right - a.height // 2:
-                continue
-            if _overlap(a, b) < 0.5 * min(a.height, b.height):
-                continue
-            if best is None or b.left < best.left:
-                best = b
-        if best is None or best.order in has_left:
-            continue
-        gap = best.left - a.right
-        size = max(a.height, best.height)
-        if gap <= 1.5 * size or (_VALUE.match(best.text) and not _VALUE.match(a.text)):
-            successor[a.order] = best
-            has_left.add(best.order)
-    # an amount left alone, beside a label written on two lines: it joins the line it overlaps most
-    for b in lines:
-        if b.order in has_left or not _VALUE.match(b.text):
-            continue
-        near = [a for a in lines if a is not b and a.order not in successor and a.right <= b.left + b.height // 2
-                and not _VALUE.match(a.text) and _overlap(a, b) >= 0.25 * min(a.height, b.height)]
-        if near:
-            a = max(near, key=lambda line: (_overlap(line, b), line.right))
-            successor[a.order] = b
-            has_left.add(b.order)
-    chains = []
-    for line in lines:
-        if line.order in has_left:
-            continue
-        chain, seen = [line], {line.order}
-        while chain[-1].order in successor and successor[chain[-1].order].order not in seen:
-            nxt = successor[chain[-1].order]
-            chain.append(nxt)
-            seen.add(nxt.order)
-        chains.append(chain)
-    return chains
-
-
-def _overlap(a: _Line, b: _Line) -> int:
-    return min(a.bottom, b.bottom) - max(a.top, b.top)

@@ -5,7 +5,9 @@ from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..claims.models import Claim
 from ..extensions import db
+from ..files.models import StoredFile
 from ..files.services import UploadRejected
 from ..permissions import allow
 from ..rendering import is_htmx, redirect_to, render
@@ -60,9 +62,6 @@ def show(doc_id: int):
 @allow("owner", "support")
 def read_claim_invoice(claim_id: int):
     """Read (again) the invoice attached to a claim."""
-    from ..claims.models import Claim
-    from ..files.models import StoredFile
-
     claim = db.get_or_404(Claim, claim_id)
     file_id = (claim.attachments or {}).get("invoice")
     stored = db.session.get(StoredFile, file_id) if file_id else None
@@ -77,8 +76,6 @@ def read_claim_invoice(claim_id: int):
 @bp.post("/demandes/<int:claim_id>/passer-outre")
 @allow("owner", "support")
 def override(claim_id: int):
-    from ..claims.models import Claim
-
     claim = db.get_or_404(Claim, claim_id)
     try:
         crosscheck.override(claim, request.form.get("reason", ""), current_user)

@@ -2,7 +2,6 @@
 offered to the form; the claim's invoice, as read, checked against the claim before it leaves."""
 import io
 
-import pytest
 import requests
 from PIL import Image, ImageDraw, ImageFont
 

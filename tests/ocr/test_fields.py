@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from qualirepar.ocr.fields import amounts_in, invoice_fields, nameplate_fields
-from qualirepar.ocr.reader import Page, Reading, Word
+from qualirepar.ocr.extraction import amounts_in, invoice_fields, nameplate_fields
+from qualirepar.ocr.reading import Page, Reading, Word
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ import io
 
 import pytest
 
-from qualirepar.ocr import preprocess, reader
-from qualirepar.ocr.fields import invoice_fields, nameplate_fields
+from qualirepar.ocr import preprocess, reader, tesseract
+from qualirepar.ocr.extraction import invoice_fields, nameplate_fields
 
 from . import corpus
 
@@ -140,7 +140,7 @@ def test_tesseract_missing(monkeypatch):
 
 
 def test_tesseract_without_the_language(monkeypatch):
-    monkeypatch.setattr(reader, "_installed_languages", lambda path: {"eng", "osd"})
+    monkeypatch.setattr(tesseract, "_installed_languages", lambda path: {"eng", "osd"})
     photo = corpus.nameplate_sample(13, "samsung")
     with pytest.raises(reader.OcrUnavailable, match="fra"):
         reader.read(photo.data, photo.content_type)

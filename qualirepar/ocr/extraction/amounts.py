@@ -1,0 +1,196 @@
+"""Amounts printed on an invoice ("1 234,56 €", "36€") and the candidates each labelled line
+(Total HT, TVA, Total TTC, bonus, net à payer) gives for its field: a label without an amount
+takes the amount-only line just below, or the n-th of a column of amounts read apart from its
+column of labels."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ...core.money import cents
+from .lines import Line
+
+
+def _dec(value: str) -> Decimal | None:
+    try:
+        return cents(value)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+AMOUNT = re.compile(
+    r"(?<![\w,.])(?P<sign>-\s?)?(?P<int>\d{1,3}(?:[ .'](?:\d{3}))+|\d+)\s?[,.]\s?(?P<dec>\d{2})(?!\d)(?!\s?%)"
+    r"|(?<![\w,.])(?P<sign2>-\s?)?(?P<int2>\d{1,3}(?:[ .](?:\d{3}))+|\d+)\s?(?=€|eur\b)", re.IGNORECASE)
+
+
+@dataclass
+class Amount:
+    value: Decimal  # as printed, sign kept
+    start: int
+    end: int
+    alternatives: tuple[Decimal, ...] = ()  # readings without a leading group (a stray number before it)
+    exact: bool = True  # had decimals
+
+
+def amounts_in(text: str) -> list[Amount]:
+    found = []
+    for m in AMOUNT.finditer(text):
+        if m.group("int") is not None:
+            whole, dec, sign, exact = m.group("int"), m.group("dec"), m.group("sign"), True
+        else:
+            whole, dec, sign, exact = m.group("int2"), "00", m.group("sign2"), False
+        digits = re.sub(r"[ .']", "", whole)
+        value = _dec(f"{digits}.{dec}")
+        if value is None:
+            continue
+        if sign:
+            value = -value
+        alternatives = []
+        if not exact and len(digits) >= 3:  # "45,00 €" read "4500 €": the comma lost
+            alternatives.append(_dec(f"{digits[:-2]}.{digits[-2:]}"))
+        groups = re.split(r"[ .']", whole)
+        for k in range(1, len(groups)):  # "20 251,40" may be "20" (a stray number) then "251,40"
+            if len(groups[k]) == 3 and groups[k][0] != "0" or k == len(groups) - 1:
+                alt = _dec("".join(groups[k:]) + "." + dec)
+                if alt is not None:
+                    alternatives.append(-alt if sign else alt)
+        found.append(Amount(value, m.start(), m.end(), tuple(alternatives), exact))
+    return found
+
+
+def _amount_only(line: Line) -> list[Amount]:
+    """The amounts of a line that holds nothing else (bar a currency sign, brackets, a few stray marks)."""
+    found = amounts_in(line.text)
+    if not found:
+        return []
+    rest = line.folded
+    for a in reversed(found):
+        rest = rest[:a.start] + rest[a.end:]
+    letters = re.sub(r"eur|[^a-z]", "", rest)
+    return found if len(letters) <= 2 else []
+
+
+LABELS = {
+    "total_ttc": [(re.compile(r"\b(total|montant|prix)\W{0,3}(general\W{0,3})?t\W?t\W?c\b"), 0.95),
+                  (re.compile(r"\bt\.?t\.?c\b"), 0.7)],  # "Total" misread: "Dtal TTC 892,20 €"
+    "total_ht": [(re.compile(r"\b(sous\W?total|total|montant|base)\W{0,3}(net\W{0,3})?h\W?t\b"), 0.93),
+                 (re.compile(r"^\W{0,3}(?!(qte|pu|prix|taux|tva|unit)\b)[a-z]{2,6}\W{0,3}h\.?t\b"), 0.6)],  # "Tota HT"
+    "vat": [(re.compile(r"\b(total|montant)\W{0,3}t\W?v\W?a\b"), 0.95),
+            (re.compile(r"\bt\W?v\W?a\b(?!\W{0,3}(intra|n\W|numero|fr\s?\w))"), 0.9)],
+    "bonus": [(re.compile(r"\bbonus\b|\bdeduction\b.*\brepar|\bqualirepar\b\W*-|\bfonds\W{0,3}repar"), 0.92)],
+    "net": [(re.compile(r"\b(net|reste|montant|solde)\W{0,3}(a|du|restant)?\W{0,3}(payer|regler)\b|\bnet\W{0,3}a\W?payer\b"), 0.9)],
+}
+VAT_EXEMPT = re.compile(r"\btva\W{0,3}non\W{0,3}applicable|\b293\s?b\b|\bexoner")
+NOT_AMOUNT_LINE = re.compile(r"\bcapital\b|\bintracom|\bsiret\b|\bsiren\b|\brcs\b")
+
+
+@dataclass
+class Candidate:
+    value: Decimal
+    score: float  # rule certainty × OCR confidence
+    line: Line
+    alternatives: tuple[Decimal, ...] = ()
+    exact: bool = True  # printed with its cents
+
+
+def label_matches(line: Line) -> list[tuple[str, float, int, int]]:
+    """(field, certainty, start, end) of each label on the line, in reading order, overlaps dropped."""
+    found = []
+    for name, rules in LABELS.items():
+        for pattern, certainty in rules:
+            hits = list(pattern.finditer(line.folded))
+            if hits:
+                found.extend((name, certainty, m.start(), m.end()) for m in hits)
+                break
+    found.sort(key=lambda item: (item[2], -item[3]))
+    out: list[tuple[str, float, int, int]] = []
+    for item in found:
+        if out and item[2] < out[-1][3]:
+            continue
+        out.append(item)
+    return out
+
+
+def _loose_amounts(line: Line) -> list[Amount]:
+    """The amounts of a line below a label: nothing else on it but a few words ("QualiRépar", "€")."""
+    found = amounts_in(line.text)
+    if not found or label_matches(line):
+        return []
+    rest = line.folded
+    for a in reversed(found):
+        rest = rest[:a.start] + rest[a.end:]
+    return found if len(re.sub(r"eur|[^a-z]", "", rest)) <= 12 else []
+
+
+def _label_only(line: Line) -> list[tuple[str, float, int, int]]:
+    """The labels of a line that holds a label and nothing else (no amount)."""
+    labels = label_matches(line)
+    if labels and labels[0][2] <= 3 and len(line.folded) - labels[-1][3] <= 12 and not amounts_in(line.text):
+        return labels
+    return []
+
+
+def amount_candidates(lines: list[Line]) -> dict[str, list[Candidate]]:
+    found: dict[str, list[Candidate]] = {name: [] for name in LABELS}
+    used: set[int] = set()
+
+    def add(name: str, certainty: float, line: Line, chosen: list[Amount]) -> None:
+        exact = [a for a in chosen if a.exact] or chosen
+        alternatives = ()
+        if name == "bonus":  # the deducted amount is the negative one when the sign was read
+            a = next((x for x in exact if x.value < 0), exact[-1])
+            digits = line.text[a.start:a.end].lstrip()
+            if a.value > 0 and re.match(r"\d\d", digits):  # "-30,00" read "730,00": the minus taken for a digit
+                alternatives = (_dec(re.sub(r"[^\d,.]", "", digits[1:]).replace(",", ".")) or a.value,)
+        else:
+            a = exact[-1]
+        sure = certainty * line.conf_at(a.start, a.end) * (1.0 if a.exact else 0.6)  # "36€": the cents lost?
+        found[name].append(Candidate(a.value, sure, line, a.alternatives + alternatives, a.exact))
+
+    # a column of labels read apart from its column of amounts: the n-th label takes the n-th amount
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].page == lines[i].page and _label_only(lines[j]):
+            j += 1
+        if j - i >= 2:
+            k = j
+            while k < len(lines) and lines[k].page == lines[i].page and _amount_only(lines[k]):
+                k += 1
+            if k - j >= j - i:
+                for label_at, amount_at in zip(range(i, j), range(j, k)):
+                    name, certainty, _, _ = _label_only(lines[label_at])[0]
+                    add(name, certainty * 0.8, lines[amount_at], _amount_only(lines[amount_at]))
+                    used.update((label_at, amount_at))
+            i = max(j, k)
+        else:
+            i = j + 1 if j == i else j
+
+    for i, line in enumerate(lines):
+        if i in used or NOT_AMOUNT_LINE.search(line.folded):
+            continue
+        labels = label_matches(line)
+        for k, (name, certainty, start, end) in enumerate(labels):
+            if name == "vat" and VAT_EXEMPT.search(line.folded):
+                continue
+            stop = labels[k + 1][2] if k + 1 < len(labels) else len(line.text)
+            chosen = [a for a in amounts_in(line.text) if a.start >= end - 1 and a.end <= stop]
+            if name == "vat":  # "TVA 20 % sur 1 257,00 € 251,40 €": the tax, not its base
+                chosen = [a for a in chosen if not re.search(r"\b(sur|base)\W*$", line.folded[max(0, a.start - 8):a.start])]
+            if chosen:
+                add(name, certainty, line, chosen)
+                continue
+            if k + 1 < len(labels):
+                continue
+            for j in range(i + 1, min(i + 3, len(lines))):  # the amount on the line below ("(ecosystem)" between)
+                if j in used or lines[j].page != line.page or label_matches(lines[j]):
+                    break
+                loose = _loose_amounts(lines[j])
+                if loose:
+                    used.add(j)
+                    add(name, certainty * 0.9, lines[j], loose)
+                    break
+                if amounts_in(lines[j].text) or len(lines[j].folded) > 25:
+                    break
+    return found

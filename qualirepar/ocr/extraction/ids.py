@@ -1,0 +1,125 @@
+"""The seller's SIRET, SIREN and VAT number, checked by their checksums (one that fails is kept
+only with a low confidence, at most 0.2) and against each other."""
+from __future__ import annotations
+
+import itertools
+import re
+
+from stdnum.fr import siren as siren_check
+from stdnum.fr import siret as siret_check
+from stdnum.fr import tva as tva_check
+
+from .lines import CONFUSABLE_DIGITS, Field, Line
+
+def _digits_after(text: str, start: int, count: int) -> tuple[str, int] | None:
+    """`count` digits after `start`, spaces and dots between groups allowed, look-alike letters read as digits."""
+    m = re.match(r"[\s:.#n°º\-]*", text[start:], re.IGNORECASE)
+    pos = start + (m.end() if m else 0)
+    digits, end = [], pos
+    for k in range(pos, min(len(text), pos + count * 2 + 6)):
+        ch = text[k]
+        if ch in " .":
+            if digits and k + 1 < len(text) and text[k + 1] in " .":
+                break
+            continue
+        mapped = ch.translate(CONFUSABLE_DIGITS)
+        if not mapped.isdigit():
+            break
+        digits.append(mapped)
+        end = k + 1
+        if len(digits) == count:
+            break
+    return ("".join(digits), end) if len(digits) == count and not (end < len(text) and text[end].isdigit()) else None
+
+
+def _key_readings(key: str) -> list[tuple[str, float]]:
+    """The VAT key as read, then with look-alike letters read as digits (less sure)."""
+    out = [(key, 0.96)]
+    options = [sorted({ch, ch.translate(CONFUSABLE_DIGITS)}) for ch in key]
+    for combo in itertools.product(*options):
+        candidate = "".join(combo)
+        if candidate != key:
+            out.append((candidate, 0.9))
+    return out
+
+
+def find_ids(lines: list[Line]) -> dict[str, Field]:
+    sirets: dict[str, list] = {}  # value -> [score, valid, line]
+    sirens: dict[str, list] = {}
+    vats: dict[str, list] = {}
+
+    def note(store, value, score, valid, line):
+        if value in store:
+            store[value][0] = min(1.0, max(store[value][0], score) + 0.04)
+        else:
+            store[value] = [score, valid, line]
+
+    for line in lines:
+        f = line.folded
+        client = bool(re.search(r"\bclient", f))
+        for m in re.finditer(r"\bsiret\b", f):
+            got = _digits_after(line.text, m.end(), 14)
+            if got:
+                value, end = got
+                valid = siret_check.is_valid(value)
+                conf = line.conf_at(m.end(), end)
+                note(sirets, value, (0.97 if valid else 0.15) * conf * (0.7 if client else 1), valid, line)
+        for m in re.finditer(r"\bsiren\b|\brcs\b(\s+[a-z\-' ]{2,30}?)?(?=\s*[\dOISB])", f):
+            got = _digits_after(line.text, m.end(), 9)
+            if got:
+                value, end = got
+                valid = siren_check.is_valid(value)
+                note(sirens, value, (0.95 if valid else 0.15) * line.conf_at(m.end(), end), valid, line)
+        for m in re.finditer(r"(?<![\d])(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)", line.text):  # an unlabelled SIRET
+            value = re.sub(r"\s", "", m.group(1))
+            if value not in sirets and siret_check.is_valid(value) and not re.search(r"\bsiret\W*$", f[:m.start()]):
+                note(sirets, value, 0.7 * line.conf_at(*m.span()), True, line)
+        for m in re.finditer(r"\bF\s?R[\s.\-]?([0-9A-Z]{2})[\s.\-]?((?:[0-9OIlSB][\s.]?){8}[0-9OIlSB])(?![0-9])", line.text):
+            body = re.sub(r"[\s.]", "", m.group(2)).translate(CONFUSABLE_DIGITS)
+            value, valid, certainty = f"FR{m.group(1)}{body}", False, 0.15
+            # the key is two digits (or, in the old scheme, letters other than O and I): look-alike
+            # letters are tried as digits, and the checksum decides
+            for key, sure in _key_readings(m.group(1)):
+                if tva_check.is_valid(f"FR{key}{body}"):
+                    value, valid, certainty = f"FR{key}{body}", True, sure
+                    break
+            note(vats, value, certainty * line.conf_at(*m.span()), valid, line)
+
+    out: dict[str, Field] = {}
+
+    def pick(store):
+        if not store:
+            return None
+        return max(store.items(), key=lambda kv: (kv[1][1], kv[1][0]))
+
+    vat = pick(vats)
+    siret = pick(sirets)
+    if siret and vat and vat[1][1] and siret[1][1]:
+        seller = vat[0][4:]
+        same = [kv for kv in sirets.items() if kv[0][:9] == seller and kv[1][1]]
+        if same:
+            siret = max(same, key=lambda kv: kv[1][0])
+    if siret:
+        value, (score, valid, line) = siret
+        if valid and vat and vat[1][1] and vat[0][4:] == value[:9]:
+            score = 1 - (1 - score) * 0.3
+        out["siret"] = Field(value, round(min(score, 0.99 if valid else 0.2), 3), line.source)
+    siren = pick(sirens)
+    if siren and siren[1][1]:
+        value, (score, valid, line) = siren
+        if siret and siret[1][1] and siret[0][:9] == value:
+            score = 1 - (1 - score) * 0.3
+        out["siren"] = Field(value, round(min(score, 0.99), 3), line.source)
+    elif siret and siret[1][1]:
+        out["siren"] = Field(siret[0][:9], out["siret"].confidence, out["siret"].source)
+    elif vat and vat[1][1]:
+        out["siren"] = Field(vat[0][4:], round(vat[1][0] * 0.95, 3), vat[1][2].source)
+    elif siren:
+        value, (score, valid, line) = siren
+        out["siren"] = Field(value, round(min(score, 0.2), 3), line.source)
+    if vat:
+        value, (score, valid, line) = vat
+        if valid and siret and siret[1][1] and siret[0][:9] == value[4:]:
+            score = 1 - (1 - score) * 0.3
+        out["vat_number"] = Field(value, round(min(score, 0.99 if valid else 0.2), 3), line.source)
+    return out

@@ -1,0 +1,56 @@
+"""The invoice's number: after its label ("Facture n°", "N° :", "Réf. facture"), headings first."""
+from __future__ import annotations
+
+import re
+
+from .dates import parse_date
+from .lines import Field, Line
+
+TOKEN = r"[A-Za-z0-9][A-Za-z0-9\-_/.]*"
+NUMBER_RULES = [
+    (re.compile(r"\b(facture|invoice)\W{0,3}(n\W{1,2}\s?|no\b\.?\s?|num\w*\.?\s?|#\s?)?(de\s+facture\s+)?[:.]?\s*(?P<v>"
+                + TOKEN + ")", re.IGNORECASE), 0.95),
+    (re.compile(r"^\W{0,2}(n\W{1,2}|no\b\.?|numero|num\.?)\s*(de\s+)?(facture\s*)?[:.]?\s*(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.75),
+    (re.compile(r"\bref\w*\W{0,3}facture\W{0,3}(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.85),
+    # "N° : …" after other text (two columns read as one line), unless it is another number's label
+    (re.compile(r"(?<!qualirepar )(?<!labellise )(?<!client )(?<!dossier )(?<!commande )(?<!serie )(?<!tva )(?<!siret )"
+                r"(?<!devis )(?<!agrement )\b(n\W{1,2}|no\b\.?)\s*[:.]?\s*(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.6),
+]
+
+
+def _fix_digits_in_id(value: str) -> str:
+    """O read for 0 and l/I for 1 in the digit groups of a number ("F2026-OO858")."""
+    parts = re.split(r"([\-/._])", value)
+    for k, part in enumerate(parts):
+        digits = sum(ch.isdigit() for ch in part)
+        if digits and digits * 2 >= len(part) and re.fullmatch(r"[\dOoIl|]+", part):
+            parts[k] = part.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}))
+    return "".join(parts)
+
+
+def find_number(lines: list[Line]) -> Field | None:
+    best: tuple[float, Field] | None = None
+    for i, line in enumerate(lines):
+        for pattern, certainty in NUMBER_RULES:
+            m = pattern.search(line.folded)
+            if not m:
+                continue
+            start, end = m.span("v")
+            value = line.text[start:end].rstrip(".,;:/-_")
+            if not re.search(r"\d", value) or not 3 <= len(value) <= 30 or parse_date(value):
+                continue
+            if re.fullmatch(r"\d{1,2}", value):
+                continue
+            score = certainty
+            if pattern is NUMBER_RULES[0][0] and m.start() > 0 and re.search(r"\b(la|cette|de|votre|sur)\W*$", line.folded[:m.start()]):
+                score -= 0.25  # "annule la facture F…": another invoice mentioned in passing
+            if pattern in (NUMBER_RULES[1][0], NUMBER_RULES[3][0]):
+                near = " ".join(ln.folded for ln in lines[max(0, i - 3):i])
+                if re.search(r"\bfacture\b", near):
+                    score += 0.15
+            score -= 0.02 * min(i, 10) / 10  # headings come first
+            field = Field(_fix_digits_in_id(value), round(min(score, 0.99) * line.conf_at(start, end), 3), line.source)
+            if best is None or score > best[0]:
+                best = (score, field)
+            break
+    return best[1] if best else None
