@@ -132,41 +132,14 @@ def _label_only(line: Line) -> list[tuple[str, float, int, int]]:
 
 
 def amount_candidates(lines: list[Line]) -> dict[str, list[Candidate]]:
+    """Each amount field's candidates: from a column of labels read apart from its amounts, from
+    a label's own line, or from the line just below a label that has no amount."""
     found: dict[str, list[Candidate]] = {name: [] for name in LABELS}
     used: set[int] = set()
-
-    def add(name: str, certainty: float, line: Line, chosen: list[Amount]) -> None:
-        exact = [a for a in chosen if a.exact] or chosen
-        alternatives = ()
-        if name == "bonus":  # the deducted amount is the negative one when the sign was read
-            a = next((x for x in exact if x.value < 0), exact[-1])
-            digits = line.text[a.start:a.end].lstrip()
-            if a.value > 0 and re.match(r"\d\d", digits):  # "-30,00" read "730,00": the minus taken for a digit
-                alternatives = (_dec(re.sub(r"[^\d,.]", "", digits[1:]).replace(",", ".")) or a.value,)
-        else:
-            a = exact[-1]
-        sure = certainty * line.conf_at(a.start, a.end) * (1.0 if a.exact else 0.6)  # "36€": the cents lost?
-        found[name].append(Candidate(a.value, sure, line, a.alternatives + alternatives, a.exact))
-
-    # a column of labels read apart from its column of amounts: the n-th label takes the n-th amount
-    i = 0
-    while i < len(lines):
-        j = i
-        while j < len(lines) and lines[j].page == lines[i].page and _label_only(lines[j]):
-            j += 1
-        if j - i >= 2:
-            k = j
-            while k < len(lines) and lines[k].page == lines[i].page and _amount_only(lines[k]):
-                k += 1
-            if k - j >= j - i:
-                for label_at, amount_at in zip(range(i, j), range(j, k)):
-                    name, certainty, _, _ = _label_only(lines[label_at])[0]
-                    add(name, certainty * 0.8, lines[amount_at], _amount_only(lines[amount_at]))
-                    used.update((label_at, amount_at))
-            i = max(j, k)
-        else:
-            i = j + 1 if j == i else j
-
+    for label_at, amount_at in _label_columns(lines):
+        name, certainty, _, _ = _label_only(lines[label_at])[0]
+        found[name].append(_candidate(name, certainty * 0.8, lines[amount_at], _amount_only(lines[amount_at])))
+        used.update((label_at, amount_at))
     for i, line in enumerate(lines):
         if i in used or NOT_AMOUNT_LINE.search(line.folded):
             continue
@@ -179,18 +152,56 @@ def amount_candidates(lines: list[Line]) -> dict[str, list[Candidate]]:
             if name == "vat":  # "TVA 20 % sur 1 257,00 € 251,40 €": the tax, not its base
                 chosen = [a for a in chosen if not re.search(r"\b(sur|base)\W*$", line.folded[max(0, a.start - 8):a.start])]
             if chosen:
-                add(name, certainty, line, chosen)
-                continue
-            if k + 1 < len(labels):
-                continue
-            for j in range(i + 1, min(i + 3, len(lines))):  # the amount on the line below ("(ecosystem)" between)
-                if j in used or lines[j].page != line.page or label_matches(lines[j]):
-                    break
-                loose = _loose_amounts(lines[j])
-                if loose:
-                    used.add(j)
-                    add(name, certainty * 0.9, lines[j], loose)
-                    break
-                if amounts_in(lines[j].text) or len(lines[j].folded) > 25:
-                    break
+                found[name].append(_candidate(name, certainty, line, chosen))
+            elif k + 1 == len(labels):
+                below = _amount_below(lines, i, used)
+                if below is not None:
+                    used.add(below)
+                    found[name].append(_candidate(name, certainty * 0.9, lines[below], _loose_amounts(lines[below])))
     return found
+
+
+def _candidate(name: str, certainty: float, line: Line, chosen: list[Amount]) -> Candidate:
+    """The candidate a field's label gives from the amounts `chosen` on `line`."""
+    exact = [a for a in chosen if a.exact] or chosen
+    alternatives = ()
+    if name == "bonus":  # the deducted amount is the negative one when the sign was read
+        a = next((x for x in exact if x.value < 0), exact[-1])
+        digits = line.text[a.start:a.end].lstrip()
+        if a.value > 0 and re.match(r"\d\d", digits):  # "-30,00" read "730,00": the minus taken for a digit
+            alternatives = (_dec(re.sub(r"[^\d,.]", "", digits[1:]).replace(",", ".")) or a.value,)
+    else:
+        a = exact[-1]
+    sure = certainty * line.conf_at(a.start, a.end) * (1.0 if a.exact else 0.6)  # "36€": the cents lost?
+    return Candidate(a.value, sure, line, a.alternatives + alternatives, a.exact)
+
+
+def _label_columns(lines: list[Line]):
+    """(label line, amount line) of a column of labels read apart from its column of amounts: the
+    n-th label takes the n-th amount."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].page == lines[i].page and _label_only(lines[j]):
+            j += 1
+        if j - i >= 2:
+            k = j
+            while k < len(lines) and lines[k].page == lines[i].page and _amount_only(lines[k]):
+                k += 1
+            if k - j >= j - i:
+                yield from zip(range(i, j), range(j, k))
+            i = max(j, k)
+        else:
+            i = j + 1 if j == i else j
+
+
+def _amount_below(lines: list[Line], i: int, used: set[int]) -> int | None:
+    """The line just below line `i` holding its label's amount, if any ("(ecosystem)" may come between)."""
+    for j in range(i + 1, min(i + 3, len(lines))):
+        if j in used or lines[j].page != lines[i].page or label_matches(lines[j]):
+            return None
+        if _loose_amounts(lines[j]):
+            return j
+        if amounts_in(lines[j].text) or len(lines[j].folded) > 25:
+            return None
+    return None

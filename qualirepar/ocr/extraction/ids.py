@@ -44,56 +44,76 @@ def _key_readings(key: str) -> list[tuple[str, float]]:
 
 
 def find_ids(lines: list[Line]) -> dict[str, Field]:
+    """siret, siren and vat_number (those found), the seller's: checksums decide, and each
+    confirms the others."""
     sirets: dict[str, list] = {}  # value -> [score, valid, line]
     sirens: dict[str, list] = {}
     vats: dict[str, list] = {}
-
-    def note(store, value, score, valid, line):
-        if value in store:
-            store[value][0] = min(1.0, max(store[value][0], score) + 0.04)
-        else:
-            store[value] = [score, valid, line]
-
     for line in lines:
-        f = line.folded
-        client = bool(re.search(r"\bclient", f))
-        for m in re.finditer(r"\bsiret\b", f):
-            got = _digits_after(line.text, m.end(), 14)
-            if got:
-                value, end = got
-                valid = siret_check.is_valid(value)
-                conf = line.conf_at(m.end(), end)
-                note(sirets, value, (0.97 if valid else 0.15) * conf * (0.7 if client else 1), valid, line)
-        for m in re.finditer(r"\bsiren\b|\brcs\b(\s+[a-z\-' ]{2,30}?)?(?=\s*[\dOISB])", f):
-            got = _digits_after(line.text, m.end(), 9)
-            if got:
-                value, end = got
-                valid = siren_check.is_valid(value)
-                note(sirens, value, (0.95 if valid else 0.15) * line.conf_at(m.end(), end), valid, line)
-        for m in re.finditer(r"(?<![\d])(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)", line.text):  # an unlabelled SIRET
-            value = re.sub(r"\s", "", m.group(1))
-            if value not in sirets and siret_check.is_valid(value) and not re.search(r"\bsiret\W*$", f[:m.start()]):
-                note(sirets, value, 0.7 * line.conf_at(*m.span()), True, line)
-        for m in re.finditer(r"\bF\s?R[\s.\-]?([0-9A-Z]{2})[\s.\-]?((?:[0-9OIlSB][\s.]?){8}[0-9OIlSB])(?![0-9])", line.text):
-            body = re.sub(r"[\s.]", "", m.group(2)).translate(CONFUSABLE_DIGITS)
-            value, valid, certainty = f"FR{m.group(1)}{body}", False, 0.15
-            # the key is two digits (or, in the old scheme, letters other than O and I): look-alike
-            # letters are tried as digits, and the checksum decides
-            for key, sure in _key_readings(m.group(1)):
-                if tva_check.is_valid(f"FR{key}{body}"):
-                    value, valid, certainty = f"FR{key}{body}", True, sure
-                    break
-            note(vats, value, certainty * line.conf_at(*m.span()), valid, line)
+        _read_sirets(line, sirets)
+        _read_sirens(line, sirens)
+        _read_vat_numbers(line, vats)
+    return _chosen(sirets, sirens, vats)
 
+
+def _note(store: dict[str, list], value: str, score: float, valid: bool, line: Line) -> None:
+    """A reading of `value`: read again, it is a little surer."""
+    if value in store:
+        store[value][0] = min(1.0, max(store[value][0], score) + 0.04)
+    else:
+        store[value] = [score, valid, line]
+
+
+def _read_sirets(line: Line, sirets: dict[str, list]) -> None:
+    f = line.folded
+    client = bool(re.search(r"\bclient", f))
+    for m in re.finditer(r"\bsiret\b", f):
+        got = _digits_after(line.text, m.end(), 14)
+        if got:
+            value, end = got
+            valid = siret_check.is_valid(value)
+            conf = line.conf_at(m.end(), end)
+            _note(sirets, value, (0.97 if valid else 0.15) * conf * (0.7 if client else 1), valid, line)
+    for m in re.finditer(r"(?<![\d])(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)", line.text):  # an unlabelled SIRET
+        value = re.sub(r"\s", "", m.group(1))
+        if value not in sirets and siret_check.is_valid(value) and not re.search(r"\bsiret\W*$", f[:m.start()]):
+            _note(sirets, value, 0.7 * line.conf_at(*m.span()), True, line)
+
+
+def _read_sirens(line: Line, sirens: dict[str, list]) -> None:
+    for m in re.finditer(r"\bsiren\b|\brcs\b(\s+[a-z\-' ]{2,30}?)?(?=\s*[\dOISB])", line.folded):
+        got = _digits_after(line.text, m.end(), 9)
+        if got:
+            value, end = got
+            valid = siren_check.is_valid(value)
+            _note(sirens, value, (0.95 if valid else 0.15) * line.conf_at(m.end(), end), valid, line)
+
+
+def _read_vat_numbers(line: Line, vats: dict[str, list]) -> None:
+    for m in re.finditer(r"\bF\s?R[\s.\-]?([0-9A-Z]{2})[\s.\-]?((?:[0-9OIlSB][\s.]?){8}[0-9OIlSB])(?![0-9])", line.text):
+        body = re.sub(r"[\s.]", "", m.group(2)).translate(CONFUSABLE_DIGITS)
+        value, valid, certainty = f"FR{m.group(1)}{body}", False, 0.15
+        # the key is two digits (or, in the old scheme, letters other than O and I): look-alike
+        # letters are tried as digits, and the checksum decides
+        for key, sure in _key_readings(m.group(1)):
+            if tva_check.is_valid(f"FR{key}{body}"):
+                value, valid, certainty = f"FR{key}{body}", True, sure
+                break
+        _note(vats, value, certainty * line.conf_at(*m.span()), valid, line)
+
+
+def _best(store: dict[str, list]):
+    """The (value, [score, valid, line]) read best: a valid one first."""
+    if not store:
+        return None
+    return max(store.items(), key=lambda kv: (kv[1][1], kv[1][0]))
+
+
+def _chosen(sirets: dict[str, list], sirens: dict[str, list], vats: dict[str, list]) -> dict[str, Field]:
+    """The seller's numbers: a SIRET whose SIREN the VAT number holds wins; agreeing ones are surer."""
     out: dict[str, Field] = {}
-
-    def pick(store):
-        if not store:
-            return None
-        return max(store.items(), key=lambda kv: (kv[1][1], kv[1][0]))
-
-    vat = pick(vats)
-    siret = pick(sirets)
+    vat = _best(vats)
+    siret = _best(sirets)
     if siret and vat and vat[1][1] and siret[1][1]:
         seller = vat[0][4:]
         same = [kv for kv in sirets.items() if kv[0][:9] == seller and kv[1][1]]
@@ -104,7 +124,7 @@ def find_ids(lines: list[Line]) -> dict[str, Field]:
         if valid and vat and vat[1][1] and vat[0][4:] == value[:9]:
             score = 1 - (1 - score) * 0.3
         out["siret"] = Field(value, round(min(score, 0.99 if valid else 0.2), 3), line.source)
-    siren = pick(sirens)
+    siren = _best(sirens)
     if siren and siren[1][1]:
         value, (score, valid, line) = siren
         if siret and siret[1][1] and siret[0][:9] == value:

@@ -12,6 +12,9 @@ from .lines import Field, Line
 DERIVED_BONUS = 0.3  # the score of a bonus computed as TTC − net à payer (it wins only when they agree)
 CREDIBLE = 0.5  # the score from which a reading can dispute another
 MAX_BONUS_SHARE = Decimal("0.8")  # a bonus computed so is at most this share of the TTC
+NAMES = ("total_ht", "vat", "total_ttc", "bonus", "net")
+#: a value a field may take (None: not found), its score, and the candidate it was read from (None: computed)
+Option = tuple[Decimal | None, float, Candidate | None]
 
 
 def _money(value: Decimal) -> str:
@@ -19,7 +22,7 @@ def _money(value: Decimal) -> str:
     return f"{cents(value):.2f}"
 
 
-def _options(cands: list[Candidate], absolute: bool = False) -> list[tuple[Decimal | None, float, Candidate | None]]:
+def _options(cands: list[Candidate], absolute: bool = False) -> list[Option]:
     """Values a field may take: each candidate's reading and its alternatives, best first, or nothing."""
     options: dict[Decimal, tuple[float, Candidate]] = {}
     for c in sorted(cands, key=lambda c: -c.score):
@@ -45,10 +48,20 @@ def _bonus_disputed(value: Decimal, cand: Candidate | None, cands: dict[str, lis
 
 
 def solve_amounts(lines: list[Line]) -> dict[str, Field]:
+    """total_ht, vat, total_ttc and bonus: the combination of readings that holds together."""
     cands = amount_candidates(lines)
     exempt = next((ln for ln in lines if VAT_EXEMPT.search(ln.folded)), None)
-    names = ("total_ht", "vat", "total_ttc", "bonus", "net")
-    opts = {n: _options(cands[n], absolute=(n == "bonus")) for n in names}
+    bonus_line = next((ln for ln in lines if any(lb[0] == "bonus" for lb in label_matches(ln))), None)
+    best = _best_combination(_field_options(cands, exempt, bonus_line))
+    if best is None:
+        return {}
+    return _fields_of(best, cands, exempt, bonus_line)
+
+
+def _field_options(cands: dict[str, list[Candidate]], exempt: Line | None, bonus_line: Line | None) -> dict[str, list[Option]]:
+    """The values each field may take, with those no single line gives: no VAT on an exempt invoice,
+    the sum of a VAT line per rate, a bonus computed as TTC − net à payer."""
+    opts = {n: _options(cands[n], absolute=(n == "bonus")) for n in NAMES}
     if exempt and not cands["vat"]:
         opts["vat"] = [(Decimal("0.00"), 0.85 * exempt.conf, None)] + opts["vat"]
     per_line = {id(c.line): c for c in cands["vat"]}
@@ -57,36 +70,49 @@ def solve_amounts(lines: list[Line]) -> dict[str, Field]:
         if total not in {v for v, _, _ in opts["vat"]}:
             first = min(per_line.values(), key=lambda c: c.line.index)
             opts["vat"] = opts["vat"][:-1] + [(total, min(c.score for c in per_line.values()) * 0.9, first)] + opts["vat"][-1:]
-    bonus_line = next((ln for ln in lines if any(lb[0] == "bonus" for lb in label_matches(ln))), None)
     if bonus_line:  # a bonus line whose amount was misread: TTC − net à payer, if they agree with nothing better
         derived = {t - n for t, _, tc in opts["total_ttc"] for n, _, nc in opts["net"]
                    if t is not None and n is not None and tc and tc.exact and nc and nc.exact and Decimal(0) < t - n <= t * MAX_BONUS_SHARE}
         known = {v for v, _, _ in opts["bonus"]}
         opts["bonus"] = opts["bonus"][:-1] + [(v, DERIVED_BONUS, None) for v in derived if v not in known] + opts["bonus"][-1:]
+    return opts
+
+
+def _best_combination(opts: dict[str, list[Option]]) -> dict[str, Option] | None:
     best, best_score = None, -1.0
-    for combo in itertools.product(*(opts[n] for n in names)):
-        values = {n: combo[k] for k, n in enumerate(names)}
-        score = sum(s for _, s, _ in combo) - 0.5 * combo[-1][1]  # the net is only there to check the bonus
-        ht, vat, ttc, bonus, net = (values[n][0] for n in names)
-        if ht is not None and vat is not None and ttc is not None:
-            score += 1.5 if ht + vat == ttc else -1.0
-        if ttc is not None and bonus is not None and net is not None:
-            if values["bonus"][2] is None:  # computed from them: their agreement is worth something, not proof
-                score += 0.5
-            else:
-                score += 1.0 if ttc - bonus == net else -0.8
-        if ttc is not None and bonus is not None and bonus > ttc:
-            score -= 1.0
-        if ttc is not None and ht is not None and ht > ttc:
-            score -= 1.0
-        if vat is not None and ht is not None and ht and vat > ht * Decimal("0.25"):
-            score -= 1.0
+    for combo in itertools.product(*(opts[n] for n in NAMES)):
+        values = {n: combo[k] for k, n in enumerate(NAMES)}
+        score = _combination_score(values)
         if score > best_score:
             best, best_score = values, score
+    return best
+
+
+def _combination_score(values: dict[str, Option]) -> float:
+    """The readings' scores, plus what their agreement is worth (HT + TVA = TTC, TTC − bonus = net)."""
+    score = sum(s for _, s, _ in values.values()) - 0.5 * values["net"][1]  # the net is only there to check the bonus
+    ht, vat, ttc, bonus, net = (values[n][0] for n in NAMES)
+    if ht is not None and vat is not None and ttc is not None:
+        score += 1.5 if ht + vat == ttc else -1.0
+    if ttc is not None and bonus is not None and net is not None:
+        if values["bonus"][2] is None:  # computed from them: their agreement is worth something, not proof
+            score += 0.5
+        else:
+            score += 1.0 if ttc - bonus == net else -0.8
+    if ttc is not None and bonus is not None and bonus > ttc:
+        score -= 1.0
+    if ttc is not None and ht is not None and ht > ttc:
+        score -= 1.0
+    if vat is not None and ht is not None and ht and vat > ht * Decimal("0.25"):
+        score -= 1.0
+    return score
+
+
+def _fields_of(best: dict[str, Option], cands: dict[str, list[Candidate]], exempt: Line | None,
+               bonus_line: Line | None) -> dict[str, Field]:
+    """The chosen combination as fields, agreeing ones surer; TTC derived when no line says it."""
     out: dict[str, Field] = {}
-    if best is None:
-        return out
-    ht, vat, ttc, bonus, net = (best[n][0] for n in names)
+    ht, vat, ttc, bonus, net = (best[n][0] for n in NAMES)
     balanced = ht is not None and vat is not None and ttc is not None and ht + vat == ttc
     netted = ttc is not None and bonus is not None and net is not None and ttc - bonus == net
     for name in ("total_ht", "vat", "total_ttc", "bonus"):
@@ -105,7 +131,6 @@ def solve_amounts(lines: list[Line]) -> dict[str, Field]:
         source = cand.line.source if cand else (bonus_line.source if name == "bonus" and bonus_line else
                                                  exempt.source if exempt else "")
         out[name] = Field(_money(value), round(min(confidence, 0.99), 3), source)
-    # derived when no line says it: TTC from HT + TVA, or from net + bonus
     if "total_ttc" not in out and not cands["total_ttc"]:
         if ht is not None and vat is not None:
             out["total_ttc"] = Field(_money(ht + vat), round(0.6 * min(best["total_ht"][1], best["vat"][1]), 3),
