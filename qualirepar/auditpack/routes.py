@@ -20,7 +20,9 @@ from ..files.storage import get_storage
 from ..rendering import redirect_to, render
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
-from . import bp, services, tasks
+from . import bp, period, services
+from .build import audit_changes, build, filename
+from .parts import bons
 from .models import AuditPack
 
 READERS = ("owner", "support")
@@ -36,15 +38,15 @@ class PeriodForm(FlaskForm):
 
 def _page(form: PeriodForm, status: int = 200):
     packs = db.session.execute(db.select(AuditPack).order_by(AuditPack.id.desc()).limit(10)).scalars().all()
-    return render("auditpack/index.html", form=form, status=status, max_days=services.MAX_DAYS,
-                  bons_days=services.BONS_BY_DEFAULT_DAYS, max_bons=services.MAX_RENDERED_BONS, packs=packs)
+    return render("auditpack/index.html", form=form, status=status, max_days=period.MAX_DAYS,
+                  bons_days=period.BONS_BY_DEFAULT_DAYS, max_bons=bons.MAX_RENDERED_BONS, packs=packs)
 
 
 @bp.get("/")
 @allow(*READERS)
 def index():
-    period_from, period_to = services.previous_quarter()
-    form = PeriodForm(date_from=period_from, date_to=period_to, bons=services.bons_by_default(period_from, period_to))
+    period_from, period_to = period.previous_quarter()
+    form = PeriodForm(date_from=period_from, date_to=period_to, bons=period.bons_by_default(period_from, period_to))
     return _page(form)
 
 
@@ -69,30 +71,30 @@ def download():
         return _page(form, 422)
     period_from, period_to = form.date_from.data, form.date_to.data
     try:
-        services.check_period(period_from, period_to)
-    except services.PeriodError as exc:
+        period.check_period(period_from, period_to)
+    except period.PeriodError as exc:
         form.date_to.errors = [*form.date_to.errors, str(exc)]
         return _page(form, 422)
     if form.bons.data:
-        to_render = services.count_bons_to_render(period_from, period_to)
-        if to_render > services.MAX_RENDERED_BONS:
+        to_render = bons.count_bons_to_render(period_from, period_to)
+        if to_render > bons.MAX_RENDERED_BONS:
             # Too long to wait for in the browser: a worker builds it, its page follows it.
-            pack = tasks.request_pack(period_from, period_to, True, current_user)
+            pack = services.request_pack(period_from, period_to, True, current_user)
             flash(_("%(n)s bons sont à produire : le dossier est préparé en arrière-plan. Vous serez prévenu "
                     "(cloche du menu) quand il sera prêt ; vous pouvez quitter cette page.", n=to_render), "info")
             return redirect_to("auditpack.pack", pack_id=pack.id)
     shop = db.session.get(Shop, current_shop_id())
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, suffix=".zip")
     try:
-        summary = services.build(period_from, period_to, spool, include_bons=bool(form.bons.data),
-                                 generated_by=f"{current_user.display_name} ({current_user.email})")
+        summary = build(period_from, period_to, spool, include_bons=bool(form.bons.data),
+                        generated_by=f"{current_user.display_name} ({current_user.email})")
         size = spool.tell()
     except Exception:
         spool.close()
         raise
-    note(shop, "audit_pack_downloaded", services.audit_changes(summary, period_from, period_to))
+    note(shop, "audit_pack_downloaded", audit_changes(summary, period_from, period_to))
     db.session.commit()
-    name = services.filename(shop, period_from, period_to)
+    name = filename(shop, period_from, period_to)
     resp = Response(_stream(spool), mimetype="application/zip", direct_passthrough=True)
     resp.headers["Content-Length"] = str(size)
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -106,7 +108,7 @@ def download():
 def pack(pack_id: int):
     """A pack built by a worker: where it stands (the fragment refreshes itself), then its download."""
     item = db.get_or_404(AuditPack, pack_id)
-    return render("auditpack/pack.html", "auditpack/_pack.html", pack=item, keep_days=tasks.PACK_KEEP_DAYS)
+    return render("auditpack/pack.html", "auditpack/_pack.html", pack=item, keep_days=services.PACK_KEEP_DAYS)
 
 
 @bp.get("/dossiers/<int:pack_id>/fichier")

@@ -1,117 +1,30 @@
-"""The audit pack built by a worker: for a period with more bons to render than a request can wait
-for. The pack's row says where it stands; the zip is kept as a stored file; the person who asked
-for it gets a notification (and an e-mail if they chose so) when it is ready or has failed."""
+"""The audit pack's jobs: building a pack asked for on its page, and the nightly purge of old zips."""
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import tempfile
-
 from flask import g
-from flask_babel import gettext as _
 
-from ..audit import note, utcnow
-from ..claims.notify import tell
+from ..core.queue import Periodic
 from ..extensions import db
-from ..files.models import StoredFile
-from ..files.services import store_checked
-from ..files.storage import get_storage
-from ..shops.models import Shop, User
 from ..tenancy import as_shop
-from . import services
 from .models import AuditPack
+from .services import build_pack, purge_old_packs
 
-log = logging.getLogger(__name__)
-JOB_TIMEOUT = 3600  # a year of a busy shop's bons, rendered at about a tenth of a second each
-
-
-def link(pack: AuditPack) -> str:
-    from . import bp
-
-    return f"{bp.url_prefix}/dossiers/{pack.id}"
+SCHEDULE = [
+    Periodic("audit-packs-purge", "qualirepar.auditpack.tasks.purge_audit_packs", "45 4 * * *", 300),  # every night at 04:45
+]
 
 
-def request_pack(period_from: dt.date, period_to: dt.date, include_bons: bool, user: User) -> AuditPack:
-    """Record the request and queue its job (the caller has checked the period)."""
-    from ..jobs import enqueue
-
-    pack = AuditPack(period_from=period_from, period_to=period_to, include_bons=include_bons, requested_by_id=user.id)
-    db.session.add(pack)
-    db.session.commit()
-    enqueue(build_job, pack.shop_id, pack.id, job_timeout=JOB_TIMEOUT)
-    return pack
-
-
-def _tell(pack: AuditPack, text: str) -> None:
-    user = db.session.get(User, pack.requested_by_id) if pack.requested_by_id else None
-    if user is not None:
-        tell([user], text, link(pack))
-
-
-def build_job(shop_id: int, pack_id: int) -> str:
+def build_audit_pack(shop_id: int, pack_id: int) -> str:
+    """Build the pack (`services.request_pack` queues this); a pack already built is left as it is."""
     g.actor = "dossier d'audit"
     with as_shop(shop_id):
         pack = db.session.get(AuditPack, pack_id)
         if pack is None or pack.status == "ready":
             return "absent" if pack is None else pack.status
-        build(pack)
+        build_pack(pack)
         return pack.status
 
 
-def build(pack: AuditPack) -> AuditPack:
-    """Build the zip now, progress written as the bons are added."""
-    pack.status, pack.error, pack.bons_done = "building", None, 0
-    db.session.commit()
-    user = db.session.get(User, pack.requested_by_id) if pack.requested_by_id else None
-    shop = db.session.get(Shop, pack.shop_id)
-    period = _("du %(a)s au %(b)s", a=pack.period_from.strftime("%d/%m/%Y"), b=pack.period_to.strftime("%d/%m/%Y"))
-
-    def progress(done: int, total: int) -> None:
-        pack.bons_done, pack.bons_total = done, total
-        db.session.commit()
-
-    try:
-        with tempfile.TemporaryFile() as out:
-            summary = services.build(pack.period_from, pack.period_to, out, include_bons=pack.include_bons, progress=progress,
-                                     generated_by=f"{user.display_name} ({user.email})" if user else "")
-            out.seek(0)
-            data = out.read()
-        stored = store_checked(data, services.filename(shop, pack.period_from, pack.period_to), "audit_pack", "application/zip", ".zip",
-                               created_by_id=pack.requested_by_id)
-        db.session.flush()
-        pack.file_id, pack.size, pack.status, pack.finished_at = stored.id, len(data), "ready", utcnow()
-        note(shop, "audit_pack_built", services.audit_changes(summary, pack.period_from, pack.period_to))
-        db.session.commit()
-    except Exception as exc:  # noqa: BLE001 - the failure is shown on the pack's page, not lost
-        db.session.rollback()
-        log.exception("audit pack %s failed", pack.id)
-        pack.status, pack.error, pack.finished_at = "failed", str(exc)[:300], utcnow()
-        db.session.commit()
-        _tell(pack, _("Le dossier d'audit %(p)s n'a pas pu être préparé.", p=period))
-        return pack
-    _tell(pack, _("Le dossier d'audit %(p)s est prêt à télécharger.", p=period))
-    return pack
-
-
-PACK_KEEP_DAYS = 30
-
-
-def purge_old_packs(days: int = PACK_KEEP_DAYS) -> int:
-    """Zips built more than `days` days ago leave the file store (the nightly schedule): the pack's
-    row stays, marked expired, so its page and its notification say it is gone; the audit log keeps
-    that it was built. A new one is built from the same page in a few minutes."""
-    limit = utcnow() - dt.timedelta(days=days)
-    packs = db.session.execute(db.select(AuditPack).where(AuditPack.status == "ready", AuditPack.finished_at < limit),
-                               execution_options={"all_shops": True}).scalars().all()
-    keys = []
-    for pack in packs:
-        stored = db.session.get(StoredFile, pack.file_id, execution_options={"all_shops": True}) if pack.file_id else None
-        if stored is not None:
-            keys.append(stored.storage_key)
-            db.session.delete(stored)
-        pack.status, pack.file_id = "expired", None
-    db.session.commit()
-    storage = get_storage()
-    for key in keys:
-        storage.delete(key)
-    return len(packs)
+def purge_audit_packs() -> int:
+    """The nightly schedule: zips built more than 30 days ago leave the file store; how many."""
+    return purge_old_packs()

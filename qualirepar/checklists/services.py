@@ -23,6 +23,7 @@ PHOTO_MAX_BYTES = 12 * 1024 * 1024
 # Which phase must be complete before an action (check-in before any intervention, check-out
 # before the appliance is declared ready).
 REQUIRED_BEFORE = {"start_diagnosis": "checkin", "finish": "checkout"}
+GENERIC = "GENERIC"  # the template of products without a fiche métier
 
 
 class AnswerRefused(Refusal, ValueError):
@@ -37,7 +38,7 @@ def fiche_of(order: RepairOrder) -> str | None:
 
 def template_for(fiche_code: str | None, phase: str) -> ChecklistTemplate:
     """The shop's template, created from the defaults the first time it is needed."""
-    fiche_code = fiche_code or "GENERIC"
+    fiche_code = fiche_code or GENERIC
     template = db.session.execute(db.select(ChecklistTemplate).where(
         ChecklistTemplate.fiche_code == fiche_code, ChecklistTemplate.phase == phase)).scalar_one_or_none()
     if template is None:
@@ -116,6 +117,14 @@ def answer(order: RepairOrder, point: ControlPoint, raw: str | None, upload=None
     db.session.add(new)
     db.session.commit()
     return new
+
+
+def phase_due(order: RepairOrder, phase: str, answered: bool = False) -> bool:
+    """Whether the order had to have this phase done by now (`answered`: some of its points are):
+    check-in before any intervention (the order left intake), check-out before it was declared repaired."""
+    if phase == "checkin":
+        return order.status not in (states.INTAKE, states.ABANDONED) or answered
+    return order.repaired_at is not None
 
 
 def guard(order: RepairOrder, action: str) -> None:

@@ -4,18 +4,18 @@ the rows come from the database EXPORT_BATCH at a time, so 100,000 rows cost no 
 a thousand."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import tempfile
 from decimal import Decimal
 from typing import Any, Iterator
 
-from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from ..claims.models import STATUS_LABELS as CLAIM_STATUS_LABELS
+from ..core import csvfr
 from ..eco.models import ORGANISMS
-from ..core.money import french_amount
 from ..repairs import states
 from .query import Spec, raw_value, stream
 
@@ -34,13 +34,13 @@ def text(column, value: Any) -> str:
     if kind == "organism":
         return str(ORGANISMS.get(value, value))
     if kind == "bool":
-        return _("oui") if value else _("non")
+        return csvfr.yes(value)
     if kind == "money":
-        return french_amount(value)
+        return csvfr.amount(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return value.strftime(csvfr.DATETIME)  # as stored, as the page shows it
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return csvfr.day(value)
     return str(value)
 
 
@@ -50,28 +50,14 @@ def filename(spec: Spec, extension: str, today: dt.date) -> str:
 
 
 def csv_lines(spec: Spec, today: dt.date) -> Iterator[str]:
-    """The CSV, a few hundred lines per chunk: `;` and decimal commas, as French spreadsheets read
-    them, with a BOM so that Excel takes it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    """The CSV in the French conventions (`core.csvfr`), a few hundred lines per chunk."""
     columns = spec.chosen
-    buffer.write("\ufeff")
-    writer.writerow([str(c.label) for c in columns])
-    for number, row in enumerate(stream(spec), 1):
-        writer.writerow([text(c, raw_value(c, row, today)) for c in columns])
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    rows = ([text(c, raw_value(c, row, today)) for c in columns] for row in stream(spec))
+    yield from csvfr.stream([str(c.label) for c in columns], rows)
 
 
 def xlsx_chunks(spec: Spec, today: dt.date) -> Iterator[bytes]:
     """The workbook, typed cells (dates are dates, amounts are numbers), then its bytes in chunks."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(spec.dataset.label)[:31])
     columns = spec.chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from dateutil.relativedelta import relativedelta
 
@@ -42,3 +43,19 @@ def warranty_ends(handed_back_on: dt.date) -> dt.date:
 
 def within_warranty(handed_back_on: dt.date, intake_on: dt.date) -> bool:
     return handed_back_on <= intake_on <= warranty_ends(handed_back_on)
+
+
+def _words(text: str | None) -> str:
+    """Lower-case ASCII words: 'Fuit  par la PORTE !' and 'fuit par la porte' say the same."""
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def same_fault(origin, back) -> bool | None:
+    """Whether a return is for the fault its repair fixed: the symptom codes say it when both have
+    one, or the customer used the same words; None when only a person can tell."""
+    if origin.symptom_code and back.symptom_code:
+        return origin.symptom_code.strip().upper() == back.symptom_code.strip().upper()
+    if _words(origin.fault_description) and _words(origin.fault_description) == _words(back.fault_description):
+        return True
+    return None

@@ -18,7 +18,7 @@ from qualirepar.repairs import services
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
-from . import factories
+from .. import factories
 
 D = dt.date
 PARIS = dt.timezone(dt.timedelta(hours=1))
