@@ -1,14 +1,17 @@
 """The quote's life: draft → sent → accepted / refused / expired (a draft may be accepted at once,
-signed on the tablet). Validation (the bonus frozen) is a step of the draft, not a state."""
+signed on the tablet). Validation (the bonus frozen) is a step of the draft, not a state.
+Billing's refusals are named here too."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.machine import Machine, group
 from ..core.refusal import Refusal
 
 DRAFT, SENT, ACCEPTED, REFUSED, EXPIRED = "draft", "sent", "accepted", "refused", "expired"
 LABELS = {DRAFT: _l("Brouillon"), SENT: _l("Envoyé"), ACCEPTED: _l("Accepté"), REFUSED: _l("Refusé"), EXPIRED: _l("Expiré")}
+INVOICEABLE = group(ACCEPTED, DRAFT, SENT)  # a refused or expired quote is not invoiced
 
 DECIDED_VIA = {"signature": _l("signé sur la tablette"), "link": _l("par le lien envoyé par e-mail"),
                "invoice": _l("facturé directement")}
@@ -23,6 +26,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (SENT, "expire"): EXPIRED,
     (DRAFT, "expire"): EXPIRED,
 }
+
+
+class BillingError(Refusal):
+    """Refused; the message is for the user, in French."""
 
 
 class QuoteError(Refusal):
@@ -40,8 +47,5 @@ class QuoteNotValidated(QuoteError):
         super().__init__(_("Validez d'abord le devis : le bonus est fixé à la validation."))
 
 
-def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalQuoteTransition(state, action) from None
+machine = Machine(TRANSITIONS, IllegalQuoteTransition)
+next_state = machine.next_state

@@ -1,7 +1,10 @@
 """Bonus claims: built at invoicing, checked, sent to the organism, followed to payment."""
 from flask import Blueprint
+from flask_login import current_user
 
-bp = Blueprint("claims", __name__, url_prefix="/demandes")
+from .notify import URL_PREFIX, unread_count
+
+bp = Blueprint("claims", __name__, url_prefix=URL_PREFIX)
 notifications_bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 from . import routes  # noqa: E402,F401
@@ -10,13 +13,10 @@ from . import routes  # noqa: E402,F401
 @bp.app_context_processor
 def _unread_notifications():
     """The count on the bell of the menu, for the signed-in user."""
-    from flask_login import current_user
 
     def unread() -> int:
         if not current_user or not current_user.is_authenticated:
             return 0
-        from .notify import unread_count
-
         return unread_count(current_user.id)
 
     return {"unread_notifications": unread}

@@ -12,17 +12,13 @@ from flask_babel import lazy_gettext as _l
 from ..audit import Audited, utcnow
 from ..extensions import db
 from ..tenancy import TenantScoped
+from . import states
 
 
-STATUS_LABELS = {"ready": _l("prête"), "queued": _l("en file d'envoi"), "creating": _l("en cours d'envoi"),
-                 "created": _l("créée chez l'organisme"), "submitted": _l("envoyée, en cours d'examen"),
-                 "needs_attention": _l("à corriger"), "incomplete": _l("incomplète selon l'organisme"),
-                 "accepted": _l("acceptée, paiement attendu"), "paid": _l("payée"), "rejected": _l("refusée"),
-                 "cancelled": _l("annulée")}
+STATUS_LABELS = states.LABELS
 ATTACHMENT_LABELS = {"invoice": _l("facture"), "nameplate": _l("photo de la plaque signalétique"),
                      "consumer_validation": _l("validation du consommateur (bon signé)"), "device_photo": _l("photo de l'appareil")}
-SENDING = ("ready", "queued", "creating", "created")  # ours: not yet with the organism
-AT_ORGANISM = ("submitted", "incomplete", "accepted")  # the status sync polls these
+SENDING, AT_ORGANISM = states.SENDING, states.AT_ORGANISM  # the groups live in claims.states
 
 
 class Claim(TenantScoped, Audited, db.Model):
@@ -62,7 +58,25 @@ class Claim(TenantScoped, Audited, db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
+        return states.label(self.status)
+
+    def move(self, action: str, text: str | None = None) -> str:
+        """The one way a claim's status changes: through the transition table (an illegal action
+        raises IllegalClaimTransition), as an event of its timeline."""
+        target = states.next_state(self.status, action)
+        self.record(target, text)
+        return target
+
+    def record(self, status: str, text: str | None = None) -> None:
+        """Write a step on the claim's timeline: `status` is its status after (the same one for a
+        note, such as corrections sent); the table is the caller's (`move`)."""
+        if status != self.status or text:
+            db.session.add(ClaimEvent(claim_id=self.id, status_before=self.status, status_after=status, text=text))
+        self.status, self.step_at = status, utcnow()
+
+    def money_category(self, today: dt.date, late_after: int) -> tuple[str, int | None]:
+        """Where the claim's money stands (`states.money_category`)."""
+        return states.money_category(self, today, late_after)
 
 
 class ClaimEvent(TenantScoped, db.Model):

@@ -6,10 +6,12 @@ import logging
 
 from flask_babel import gettext as _
 
+from .. import mail
 from ..extensions import db
 from ..shops.models import User
 from .models import Claim, Notification
 
+URL_PREFIX = "/demandes"  # the claims blueprint's (a notification links to a claim's page)
 log = logging.getLogger(__name__)
 
 
@@ -21,9 +23,7 @@ def recipients() -> list[User]:
 
 
 def claim_link(claim: Claim) -> str:
-    from . import bp
-
-    return f"{bp.url_prefix}/{claim.id}"
+    return f"{URL_PREFIX}/{claim.id}"
 
 
 def claim_changed(claim: Claim, text: str) -> None:
@@ -38,8 +38,6 @@ def tell(people: list[User], text: str, link: str, hint: str = "") -> None:
     db.session.commit()
     for user in people:
         if user.notify_by_email:
-            from .. import mail
-
             try:
                 mail.send(user.email, _("qualirepar : %(t)s", t=text[:120]), f"{text}\n\n{hint}".strip())
             except Exception:  # noqa: BLE001 - the notification in the app is kept

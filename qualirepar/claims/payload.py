@@ -3,6 +3,7 @@
 (number, date, amounts, PDF). Nothing is typed a second time."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields
 from decimal import Decimal
 
@@ -12,12 +13,11 @@ from ..billing.models import Invoice, InvoiceLine, Quote
 from ..catalog.models import Brand, ProductType
 from ..eco import types as eco
 from ..eco.models import EcoAccount
+from ..eco.registry import provider
 from ..extensions import db
 from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import RepairSite
 from .models import Claim
-
-OTHER_BRAND = {"ecosystem": "0000"}  # ecosystem's id for a brand outside its list (DOMAIN.md, brands.csv)
 
 
 def _sum(lines: list[InvoiceLine], *kinds: str) -> Decimal:
@@ -36,7 +36,8 @@ def build(claim: Claim) -> eco.ClaimPayload:
     brand = db.session.get(Brand, appliance.brand_id) if appliance.brand_id else None
     site = db.session.get(RepairSite, order.site_id) if order.site_id else None
     account = db.session.execute(db.select(EcoAccount).where(EcoAccount.organism == claim.organism)).scalar_one_or_none()
-    ext = "ecosystem_id" if claim.organism == "ecosystem" else "ecologic_id"
+    organism = provider(claim.organism)
+    ext = organism.catalog_id_attr
     brand_id = getattr(brand, ext, None) if brand else None
     lines = list(invoice.lines)
     parts = [ln for ln in lines if ln.kind == "part"]
@@ -44,9 +45,9 @@ def build(claim: Claim) -> eco.ClaimPayload:
     payload = eco.ClaimPayload(
         reference=invoice.number, repair_date=invoice.issued_on,
         repairer_id=account.repairer_id if account else None,
-        site_id=(site.ecosystem_place_id if claim.organism == "ecosystem" else site.ecologic_site_id) if site else "",
+        site_id=getattr(site, organism.site_id_attr) if site else "",
         product_id=getattr(product, ext, None) or "" if product else "",
-        brand_id=brand_id or OTHER_BRAND.get(claim.organism, ""),
+        brand_id=brand_id or organism.other_brand_id,
         brand_name=None if brand_id else appliance.brand_name,
         serial_number=appliance.serial_number,
         customer=eco.Customer(title=buyer.get("title") or customer.title or "", last_name=buyer["last_name"],
@@ -67,8 +68,6 @@ def build(claim: Claim) -> eco.ClaimPayload:
 
 def apply_corrections(payload: eco.ClaimPayload, corrections: dict) -> None:
     """Fields corrected on the claim after a refusal (the rejection workbench) win over the records."""
-    import datetime as dt
-
     for name, value in corrections.items():
         if name == "purchase_date" and value:
             value = dt.date.fromisoformat(value)
@@ -78,12 +77,8 @@ def apply_corrections(payload: eco.ClaimPayload, corrections: dict) -> None:
             setattr(payload, name, value or None)
 
 
-# What each organism cannot do without (DOMAIN.md §4; the pre-flight of the claims issue adds the
-# rules on dates, amounts and files).
-REQUIRED = {
-    "ecosystem": ("repairer_id", "site_id", "product_id", "brand_id", "serial_number", "repair_code", "customer.email"),
-    "ecologic": ("site_id", "product_id", "brand_id", "serial_number", "repair_code", "symptom_code", "customer.email"),
-}
+# What each organism cannot do without is its provider's `required_fields` (DOMAIN.md §4; the
+# pre-flight adds the rules on dates, amounts and files).
 LABELS = {
     "repairer_id": _l("l'identifiant réparateur du compte"), "site_id": _l("l'identifiant du lieu de réparation chez l'organisme"),
     "product_id": _l("l'identifiant du type de produit chez l'organisme"), "brand_id": _l("la marque chez l'organisme"),
@@ -93,10 +88,10 @@ LABELS = {
 
 
 def missing_keys(claim: Claim, payload: eco.ClaimPayload | None = None) -> list[str]:
-    """The required fields (names of REQUIRED) the claim still lacks for its organism."""
+    """The required fields (names of the provider's `required_fields`) the claim still lacks."""
     payload = payload or build(claim)
     absent = []
-    for name in REQUIRED.get(claim.organism, ()):
+    for name in provider(claim.organism).required_fields:
         obj, attr = (payload.customer, name.split(".", 1)[1]) if name.startswith("customer.") else (payload, name)
         if not getattr(obj, attr, None):
             absent.append(name)

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,12 +22,14 @@ from sqlalchemy.orm import Bundle
 from ..audit import note
 from ..billing.models import Invoice
 from ..core.clock import paris_today
-from ..core.money import french_amount
+from ..core.money import AmountError, french_amount, french_decimal, parse_amount
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..shops.models import Shop
 from ..tenancy import current_shop_id
+from . import states
 from .models import Claim, ClaimEvent, ClaimPayment
+from .notify import claim_changed
 
 STATEMENT_MAX_BYTES = 2 * 1024 * 1024
 COLUMNS = {  # header in the statement -> our name; the organism's portals spell them several ways
@@ -66,14 +68,16 @@ class ImportResult:
 
 
 def _amount(raw: str, number: int) -> Decimal:
-    text = (raw or "").strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    """The line's amount (core.money's parser), its refusal said with the line's number."""
+    if french_decimal(raw) is None:
+        raise StatementError(_("Ligne %(n)s : montant illisible « %(v)s ».", n=number, v=raw))
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise StatementError(_("Ligne %(n)s : montant illisible « %(v)s ».", n=number, v=raw)) from None
-    if not value.is_finite() or abs(value) >= Decimal("100000"):
-        raise StatementError(_("Ligne %(n)s : montant hors limites « %(v)s ».", n=number, v=raw))
-    return value.quantize(Decimal("0.01"))
+        value = parse_amount(raw)
+    except AmountError:
+        raise StatementError(_("Ligne %(n)s : montant hors limites « %(v)s ».", n=number, v=raw)) from None
+    if value is None:
+        raise StatementError(_("Ligne %(n)s : montant illisible « %(v)s ».", n=number, v=raw))
+    return value
 
 
 def _date(raw: str, number: int) -> dt.date:
@@ -145,13 +149,11 @@ def _exists(line: Line) -> bool:
 
 def settle(claim: Claim) -> None:
     """The claim's paid amount and date from its payment lines; paid once money came in."""
-    from .submit import set_status
-
     rows = db.session.execute(db.select(ClaimPayment).where(ClaimPayment.claim_id == claim.id)).scalars().all()
     claim.amount_paid = sum((r.amount for r in rows), Decimal("0.00")) if rows else None
     claim.paid_on = max((r.paid_on for r in rows), default=None)
-    if rows and claim.status in ("submitted", "accepted", "incomplete"):
-        set_status(claim, "paid", _("Paiement reçu : %(a)s € (%(r)s)", a=french_amount(claim.amount_paid),
+    if rows and states.can(claim.status, "settle"):
+        claim.move("settle", _("Paiement reçu : %(a)s € (%(r)s)", a=french_amount(claim.amount_paid),
                                     r=", ".join(sorted({r.reference for r in rows}))))
 
 
@@ -186,8 +188,6 @@ def import_statement(lines: list[Line], source: str) -> ImportResult:
         db.session.rollback()
         raise
     if result.matched:
-        from .notify import claim_changed
-
         for claim in touched.values():
             claim_changed(claim, _("Demande payée : %(a)s € reçus", a=french_amount(claim.amount_paid)))
     return result
@@ -244,25 +244,15 @@ def control(today: dt.date | None = None, organism: str | None = None, sent_unpa
     read = Bundle("claim", Claim.id, Claim.organism, Claim.status, Claim.bonus_amount, Claim.amount_paid, Claim.submitted_at) \
         if sent_unpaid else Claim
     query = db.select(read, Invoice.number, Invoice.issued_on).join(Invoice, Claim.invoice_id == Invoice.id) \
-        .where(Claim.status != "cancelled").order_by(Invoice.issued_on, Claim.id)
+        .where(Claim.status != states.CANCELLED).order_by(Invoice.issued_on, Claim.id)
     if organism:
         query = query.where(Claim.organism == organism)
     if sent_unpaid:
-        query = query.where(Claim.amount_paid.is_(None), Claim.status != "rejected", Claim.submitted_at.isnot(None))
+        query = query.where(Claim.amount_paid.is_(None), Claim.status != states.REJECTED, Claim.submitted_at.isnot(None))
     rows = []
     for claim, number, issued_on in db.session.execute(query).all():
-        age = bucket = None
-        if claim.amount_paid is not None:
-            category = "short" if claim.amount_paid < claim.bonus_amount else "paid"
-        elif claim.status == "rejected":
-            category = "rejected"
-        elif claim.submitted_at is None:
-            category = "waiting"
-        else:
-            sent = claim.submitted_at.date()
-            age = (today - sent).days
-            bucket = _bucket(age)
-            category = "late" if age > late_after else "unpaid"
+        category, age = states.money_category(claim, today, late_after)
+        bucket = _bucket(age) if age is not None else None
         rows.append(ControlRow(claim, number, issued_on, category, age, bucket))
     return rows
 
@@ -280,7 +270,7 @@ def totals(rows: list[ControlRow]) -> list[dict]:
         if r.category == "rejected":
             t["rejected"] += r.claim.bonus_amount
             continue
-        if r.claim.status in ("accepted", "paid") or r.claim.amount_paid is not None:
+        if r.claim.status in states.GRANTED or r.claim.amount_paid is not None:
             t["accepted"] += r.claim.amount_accepted if r.claim.amount_accepted is not None else r.claim.bonus_amount
         t["paid"] += r.claim.amount_paid or zero
         t["due"] += max(r.claim.bonus_amount - (r.claim.amount_paid or zero), zero)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import or_
 
 from ..billing.models import Invoice, Quote
 from ..catalog import eligibility
 from ..catalog.models import Code
 from ..eco import types as eco
 from ..eco.models import ORGANISMS, EcoAccount
+from ..eco.registry import provider
 from ..extensions import db
 from ..files.models import StoredFile
 from ..repairs.models import RepairOrder
@@ -34,7 +36,7 @@ def required_attachments(claim: Claim, p: eco.ClaimPayload) -> set[str]:
     """Both organisms want the invoice and the nameplate; Ecologic the consumer's signed validation
     when it is not validated automatically, ecosystem the consent when a reused part is used."""
     required = set(BASE_ATTACHMENTS)
-    if (claim.organism == "ecologic" and not p.auto_validation) or (claim.organism == "ecosystem" and p.circular_parts):
+    if provider(claim.organism).needs_consumer_validation(p):
         required.add("consumer_validation")
     return required
 
@@ -45,8 +47,6 @@ def _code_known(organism: str, kind: str, code: str | None, product_type_id: int
     base = db.select(Code.id).where(Code.organism == organism, Code.kind == kind)
     if db.session.execute(base.limit(1)).first() is None:
         return None
-    from sqlalchemy import or_
-
     row = db.session.execute(base.where(Code.code == (code or ""), Code.valid_on(day),
                                         or_(Code.product_type_id == product_type_id, Code.product_type_id.is_(None)))).first()
     return row is not None

@@ -29,12 +29,12 @@ from ..eco.registry import PROVIDERS
 from ..extensions import db
 from ..files.services import UploadRejected, store_upload
 from . import payload as payloads
-from . import preflight
+from . import preflight, states
 from .models import ATTACHMENT_LABELS, Claim, ClaimEvent
-from .submit import enqueue_submission
+from .queueing import enqueue_submission
 
 # Statuses the workbench works on, and the fields it may change (payload name -> label).
-TO_FIX = ("rejected", "incomplete", "needs_attention")
+TO_FIX = states.TO_FIX
 FIELDS = {
     "serial_number": _l("Numéro de série / IMEI"),
     "commercial_reference": _l("Référence commerciale"),
@@ -213,7 +213,7 @@ def resubmit(claim: Claim) -> str:
     if claim.external_id and can_update(claim.organism):
         claim.update_pending = True
         message = _("Les corrections seront transmises à l'organisme, puis la demande soumise à nouveau.")
-    elif claim.external_id and (claim.status == "rejected" or claim.update_pending):
+    elif claim.external_id and (claim.status == states.REJECTED or claim.update_pending):
         # No update call: a new claim. The earlier one stays in the history (a draft never confirmed
         # is never paid), and the lookup after an unknown outcome will not mistake it for the new one.
         old = claim.external_id

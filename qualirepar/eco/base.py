@@ -10,8 +10,31 @@ from .types import Attachment, Catalog, ClaimPayload, ClaimState, Eligibility, P
 
 
 class EcoClient(ABC):
+    """What sets the two organisms apart is said here, as attributes and methods of each provider,
+    never by comparing an organism's name elsewhere."""
+
     organism: str  # "ecosystem" or "ecologic"
     label: str
+    #: the column of a product type or a brand that holds this organism's id (catalog.models)
+    catalog_id_attr: str
+    #: the column of a repair site that holds this organism's id (shops.models.RepairSite)
+    site_id_attr: str
+    #: the brand id sent for a brand outside the organism's list ("" when it has none)
+    other_brand_id: str = ""
+    #: the claim's fields the organism cannot do without (payload names, DOMAIN.md §4)
+    required_fields: tuple[str, ...] = ()
+    #: its catalog's eligibility dates win, even over a product another source created
+    dates_authoritative: bool = False
+
+    @classmethod
+    def needs_consumer_validation(cls, claim: ClaimPayload) -> bool:
+        """Whether the claim must carry the consumer's signed validation (the bon)."""
+        return False
+
+    @classmethod
+    def brand_payer(cls, covered: bool | None) -> str | None:
+        """Who pays the bonus on a brand of this organism's list, when its list says (None: it does not)."""
+        return None
 
     @abstractmethod
     def check_credentials(self) -> None:

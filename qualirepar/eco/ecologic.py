@@ -42,6 +42,12 @@ def _errors(data) -> list[FieldError]:
 class EcologicClient(EcoClient):
     organism = "ecologic"
     label = "Ecologic"
+    catalog_id_attr, site_id_attr = "ecologic_id", "ecologic_site_id"
+    required_fields = ("site_id", "product_id", "brand_id", "serial_number", "repair_code", "symptom_code", "customer.email")
+
+    @classmethod
+    def needs_consumer_validation(cls, claim: ClaimPayload) -> bool:
+        return not claim.auto_validation  # unless the consumer validates by itself
 
     def __init__(self, transport: Transport, api_key: str):
         self.t = transport

@@ -65,6 +65,18 @@ def _decimal(value, what: str) -> Decimal:
 class EcosystemClient(EcoClient):
     organism = "ecosystem"
     label = "ecosystem"
+    catalog_id_attr, site_id_attr = "ecosystem_id", "ecosystem_place_id"
+    other_brand_id = OTHER_BRAND_ID  # a brand outside its list (DOMAIN.md, brands.csv)
+    required_fields = ("repairer_id", "site_id", "product_id", "brand_id", "serial_number", "repair_code", "customer.email")
+    dates_authoritative = True
+
+    @classmethod
+    def needs_consumer_validation(cls, claim: ClaimPayload) -> bool:
+        return bool(claim.circular_parts)  # the consent to a reused part
+
+    @classmethod
+    def brand_payer(cls, covered: bool | None) -> str | None:
+        return "ecosystem" if covered else "ecologic"  # its isEcosystemBrand decides who pays (DOMAIN.md §2.3)
 
     def __init__(self, transport: Transport, username: str, password: str, tokens=None):
         self.t = transport

@@ -24,6 +24,11 @@ SANDBOX_PATHS = {"ecosystem": "/ecosystem", "ecologic": "/ecologic/api/v1/ecosup
 PROVIDERS: dict[str, type[EcoClient]] = {"ecosystem": EcosystemClient, "ecologic": EcologicClient}
 
 
+def provider(organism: str) -> type[EcoClient]:
+    """The provider class of an organism: what sets it apart (ids, required fields, rules)."""
+    return PROVIDERS[organism]
+
+
 def base_url(account: EcoAccount) -> str:
     if account.base_url and current_app.config["ECO_ALLOW_CUSTOM_URL"]:
         return account.base_url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import or_
@@ -12,7 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import note, utcnow
 from ..catalog.reference import norm
-from ..core.clock import paris_today
+from ..billing.payments import balance
+from ..billing.queries import invoice_of
+from ..catalog.eligibility import euros
+from ..core.clock import paris_date, paris_today
 from ..extensions import db
 from ..numbering import next_number
 from . import states
@@ -103,8 +107,6 @@ def _snapshot(customer: Customer, appliance: Appliance) -> dict:
 
 def as_of_intake(order: RepairOrder) -> tuple:
     """(customer, appliance) as they were on the bon: the snapshot, or the records for older orders."""
-    from types import SimpleNamespace
-
     snap = order.intake_snapshot
     if not snap:
         return order.customer, order.appliance
@@ -160,23 +162,15 @@ def find_warranty_origin(order: RepairOrder) -> RepairOrder | None:
                     Appliance.brand_name == appliance.brand_name)
         candidates = db.session.execute(earlier.join(Customer, RepairOrder.customer_id == Customer.id).where(*same)).scalars().all()
     for candidate in candidates:
-        if within_warranty(_paris_date(candidate.handed_back_at), order.intake_on):
+        if within_warranty(paris_date(candidate.handed_back_at), order.intake_on):
             return candidate
     return None
-
-
-def _paris_date(moment: dt.datetime) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(ZoneInfo("Europe/Paris")).date()
 
 
 def warranty_end_of(order: RepairOrder) -> dt.date | None:
     """The last day of the 3-month warranty of a repaired, handed-back order."""
     if order.repaired_at and order.handed_back_at:
-        return warranty_ends(_paris_date(order.handed_back_at))
+        return warranty_ends(paris_date(order.handed_back_at))
     return None
 
 
@@ -194,6 +188,16 @@ def transition(order: RepairOrder, action: str, guard=None) -> RepairOrder:
     note(order, action, {"status": (before, target)})
     db.session.commit()
     return order
+
+
+def hand_back_guard(order: RepairOrder, action: str) -> None:
+    """An invoiced appliance goes back once the invoice is paid."""
+    if action != "hand_back":
+        return
+    invoice = invoice_of(order)
+    if invoice is not None and balance(invoice) > 0:
+        raise states.RepairOrderError(_("La facture %(n)s n'est pas réglée : reste %(r)s à encaisser avant de rendre l'appareil.",
+                                        n=invoice.number, r=euros(balance(invoice))))
 
 
 def unlink_return(order: RepairOrder, reason: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.machine import Machine, group
 from ..core.refusal import Refusal
 
 INTAKE, DIAGNOSIS, QUOTE, REPAIR, READY, HANDED_BACK, REFUSED, ABANDONED = (
@@ -34,6 +35,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (REPAIR, "abandon"): ABANDONED,
 }
 FINAL = {HANDED_BACK, ABANDONED}
+CLOSED = group(HANDED_BACK, ABANDONED, REFUSED)  # no new quote on these
 
 ACTION_LABELS = {
     "start_diagnosis": _l("Commencer le diagnostic"), "send_quote": _l("Établir le devis"), "start_repair": _l("Réparer sans devis"),
@@ -61,12 +63,6 @@ class ChecklistIncomplete(RepairOrderError):
         self.missing = missing
 
 
-def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise IllegalTransition(state, action) from None
-
-
-def actions_from(state: str) -> list[str]:
-    return [action for (s, action) in TRANSITIONS if s == state]
+machine = Machine(TRANSITIONS, IllegalTransition)
+next_state = machine.next_state
+actions_from = machine.actions_from

@@ -4,7 +4,7 @@ import html
 
 import requests
 
-from qualirepar.claims import submit
+from qualirepar.claims import tasks
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.shops.models import RepairSite
@@ -21,7 +21,7 @@ def _page(resp) -> str:
 def test_a_claim_is_fixed_sent_and_followed(app, shop, sandbox_accounts, sandbox):
     claim_id = _invoice(app, shop, {"ecologic_site_id": None}, symptom_code="111")
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "needs_attention"
+        assert tasks.submit_claim(shop.id, claim_id) == "needs_attention"
     support = factories.login_client(app, shop.emails["support"])
     listing = _page(support.get("/demandes/?statut=needs_attention"))
     assert "à corriger" in listing and "50,00 €" in listing
@@ -36,7 +36,7 @@ def test_a_claim_is_fixed_sent_and_followed(app, shop, sandbox_accounts, sandbox
     assert support.post(f"/demandes/{claim_id}/envoyer").status_code == 303
     assert _claim(app, shop, claim_id).status == "queued"
     with app.test_request_context():
-        from qualirepar.jobs import get_queue
+        from qualirepar.core.queue import get_queue
 
         assert get_queue().jobs[-1].perform() == "submitted"
     external = _claim(app, shop, claim_id).external_id

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from qualirepar.claims import payments, submit
+from qualirepar.claims import payments, tasks
 from qualirepar.claims.models import Claim, ClaimPayment
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
@@ -22,7 +22,7 @@ def _accepted(app, shop, sandbox):
     external = _send(app, shop, claim_id)
     sandbox.operator(requests, f"claims/ecologic/{external}/accept")
     with app.test_request_context():
-        submit.sync_job(shop.id)
+        tasks.poll_shop_claims(shop.id)
     return claim_id, external
 
 
@@ -46,7 +46,7 @@ def test_the_statement_of_the_organism_pays_the_claim_once(app, shop, sandbox_ac
     with app.app_context(), as_shop(shop.id):
         assert db.session.execute(db.select(db.func.count(ClaimPayment.id))).scalar_one() == 1
     with app.test_request_context():
-        submit.sync_job(shop.id)  # the organism then says "Clôturée": still paid, once
+        tasks.poll_shop_claims(shop.id)  # the organism then says "Clôturée": still paid, once
     assert _claim(app, shop, claim_id).status == "paid"
     page = client.get(f"/demandes/{claim_id}").get_data(as_text=True)
     assert "VIR-ECL-77" in page and 'data-testid="claim-paid"' in page

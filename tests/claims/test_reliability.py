@@ -19,7 +19,7 @@ from qualirepar.billing import services as billing
 from qualirepar.catalog.loader import SCHEME_START, load_csv
 from qualirepar.catalog.models import Brand, ProductType
 from qualirepar.catalog.reference import norm
-from qualirepar.claims import submit
+from qualirepar.claims import queueing, tasks
 from qualirepar.claims.models import SENDING, Claim
 from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.eco.sandbox.store import Brand as SandboxBrand
@@ -118,7 +118,7 @@ def review_and_sync(app, sandbox, shop_id: int) -> dict[int, str]:
     for row in at_sandbox(sandbox):
         sandbox.operator(requests, f"claims/{row['organism']}/{row['id']}/review")
     with app.test_request_context():
-        submit.sync_job(shop_id)
+        tasks.poll_shop_claims(shop_id)
     return statuses(app, shop_id)
 
 
@@ -150,7 +150,7 @@ def drain(app, runner, rounds: int = 60) -> int:
         if not sending(app):
             return n
         with app.app_context():
-            submit.sweep()
+            tasks.requeue_stuck_claims()
         time.sleep(0.3)  # retries are scheduled a second apart: the next burst worker queues the due ones
     raise AssertionError(f"{sending(app)} claim(s) still sending after {rounds} rounds")
 
@@ -188,7 +188,7 @@ def test_answers_lost_after_the_work_was_done_create_nothing_twice(app, shop, sa
     sandbox.faults.configure(only="new_claim", queue=["lost", "lost"])  # these two are created, their answers lost
     for claim_id in surely:
         with app.test_request_context(), pytest.raises(TransientError):
-            submit.submit_job(shop.id, claim_id)
+            tasks.submit_claim(shop.id, claim_id)
     assert {statuses(app, shop.id)[c] for c in surely} == {"creating"}
     sandbox.faults.reset()
     sandbox.faults.configure(lost_rate=0.3, timeout_seconds=1.5)  # then any call of any claim, at random
@@ -282,15 +282,15 @@ def test_a_worker_killed_mid_submission_is_taken_over_without_a_double(app, shop
     with app.app_context(), as_shop(shop.id):
         claim = db.session.get(Claim, claim_id)
         assert (claim.status, claim.attached) == ("created", []), log.read_text()[-3000:]
-        assert submit._locked(claim_id)  # left by the dead runner
-        assert submit.sweep() == 0  # its job still looks started by a live runner: not doubled yet
+        assert queueing.locked(claim_id)  # left by the dead runner
+        assert tasks.requeue_stuck_claims() == 0  # its job still looks started by a live runner: not doubled yet
 
     sandbox.faults.reset()
     second = start_worker(env, log)
     try:
         def swept_until_submitted() -> bool:
             with app.app_context():
-                submit.sweep()
+                tasks.requeue_stuck_claims()
             return statuses(app, shop.id)[claim_id] == "submitted"
 
         wait_until(swept_until_submitted, job_timeout + margin + 30, "the claim was not taken over", step=0.5)
@@ -325,7 +325,7 @@ def restart_redis(app) -> None:
 
 def test_claims_waiting_when_redis_loses_its_data_are_all_sent_once(app, shop, sandbox, sandbox_accounts, runner, quick):
     from qualirepar.eco.errors import TransientError
-    from qualirepar.jobs import get_queue
+    from qualirepar.core.queue import get_queue
 
     link_ecosystem(app, sandbox)
     organisms = ["ecosystem", "ecologic"] * 2
@@ -333,7 +333,7 @@ def test_claims_waiting_when_redis_loses_its_data_are_all_sent_once(app, shop, s
     first = next(iter(claims))
     sandbox.faults.configure(only="upload-file", error_rate=1.0)
     with app.test_request_context(), pytest.raises(TransientError):
-        submit.submit_job(shop.id, first)  # created at the organism, its files not yet sent: a retry is due
+        tasks.submit_claim(shop.id, first)  # created at the organism, its files not yet sent: a retry is due
     sandbox.faults.reset()
     with app.app_context():
         assert len(get_queue()) == 4
@@ -343,7 +343,7 @@ def test_claims_waiting_when_redis_loses_its_data_are_all_sent_once(app, shop, s
     with app.app_context():
         assert app.extensions["redis"].info()["run_id"] != run_id  # the app's own connection reconnected
         assert len(get_queue()) == 0  # the queue is gone
-        assert submit.sweep() == 4  # the claims rows say what is left to do
+        assert tasks.requeue_stuck_claims() == 4  # the claims rows say what is left to do
     assert statuses(app, shop.id)[first] == "created"
     drain(app, runner)
     assert set(statuses(app, shop.id).values()) == {"submitted"}

@@ -6,11 +6,11 @@ import uuid
 import pytest
 
 from qualirepar.billing import services as billing
-from qualirepar.claims import submit
+from qualirepar.claims import submit, tasks
 from qualirepar.claims.models import Claim
 from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.extensions import db
-from qualirepar.jobs import get_queue
+from qualirepar.core.queue import get_queue
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
@@ -47,13 +47,13 @@ def test_issuing_the_invoice_queues_the_claim_and_the_job_sends_it(app, shop, sa
     assert _claim(app, shop, claim_id).status == "queued"
     with app.test_request_context():
         jobs = get_queue().jobs
-        assert [j.func_name for j in jobs] == ["qualirepar.claims.submit.submit_job"] and jobs[0].args == (shop.id, claim_id)
+        assert [j.func_name for j in jobs] == ["qualirepar.claims.tasks.submit_claim"] and jobs[0].args == (shop.id, claim_id)
         assert jobs[0].perform() == "submitted"  # what the worker runs
     claim = _claim(app, shop, claim_id)
     assert claim.external_id and claim.submitted_at and claim.last_error is None
     assert set(claim.attached) == {"invoice", "nameplate"}
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "submitted"  # run again: nothing sent twice
+        assert tasks.submit_claim(shop.id, claim_id) == "submitted"  # run again: nothing sent twice
     from qualirepar.eco.models import EcoExchange
 
     with app.app_context(), as_shop(shop.id):
@@ -64,7 +64,7 @@ def test_issuing_the_invoice_queues_the_claim_and_the_job_sends_it(app, shop, sa
 def test_a_claim_missing_something_is_not_sent(app, shop, sandbox_accounts):
     claim_id = _invoice(app, shop, {"ecologic_site_id": None})  # no site id, no symptom code
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "needs_attention"
+        assert tasks.submit_claim(shop.id, claim_id) == "needs_attention"
     claim = _claim(app, shop, claim_id)
     assert claim.external_id is None
     assert "l'identifiant du lieu de réparation chez l'organisme" in claim.last_error and "code symptôme" in claim.last_error
@@ -73,7 +73,7 @@ def test_a_claim_missing_something_is_not_sent(app, shop, sandbox_accounts):
 def test_without_credentials_the_claim_waits_for_them(app, shop):
     claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "needs_attention"
+        assert tasks.submit_claim(shop.id, claim_id) == "needs_attention"
     assert "Aucun identifiant Ecologic" in _claim(app, shop, claim_id).last_error
 
 
@@ -104,7 +104,7 @@ def test_a_transient_error_is_retried_from_the_step_reached(app, shop, sandbox_a
 
 def _send(app, shop, claim_id):
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "submitted"
+        assert tasks.submit_claim(shop.id, claim_id) == "submitted"
     return _claim(app, shop, claim_id).external_id
 
 
@@ -116,15 +116,15 @@ def test_the_status_sync_follows_the_organism_to_payment(app, shop, sandbox_acco
     claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
     external = _send(app, shop, claim_id)
     with app.test_request_context():
-        assert submit.sync_job(shop.id) == 0  # nothing new: under review
+        assert tasks.poll_shop_claims(shop.id) == 0  # nothing new: under review
     sandbox.operator(requests, f"claims/ecologic/{external}/review")
     with app.test_request_context():
-        assert submit.sync_job(shop.id) == 1
+        assert tasks.poll_shop_claims(shop.id) == 1
     claim = _claim(app, shop, claim_id)
     assert claim.status == "accepted"  # Ecologic states no amount here: the statement (payments) will
     sandbox.operator(requests, "payments", claims=[["ecologic", external]], reference="VIR-ECL-1")
     with app.test_request_context():
-        submit.sync_job(shop.id)
+        tasks.poll_shop_claims(shop.id)
     assert _claim(app, shop, claim_id).status == "paid"
     with app.app_context(), as_shop(shop.id):
         events = [e.status_after for e in db.session.execute(db.select(ClaimEvent).where(ClaimEvent.claim_id == claim_id)
@@ -139,7 +139,7 @@ def test_a_rejection_comes_back_with_its_reason(app, shop, sandbox_accounts, san
     external = _send(app, shop, claim_id)
     sandbox.operator(requests, f"claims/ecologic/{external}/reject", reason="07 : Impossible de lire la facture")
     with app.test_request_context():
-        assert submit.sync_job(shop.id) == 1
+        assert tasks.poll_shop_claims(shop.id) == 1
     claim = _claim(app, shop, claim_id)
     assert claim.status == "rejected" and "Impossible de lire la facture" in claim.last_error
 
@@ -150,12 +150,12 @@ def test_the_sweeper_requeues_a_claim_left_sending(app, shop, sandbox_accounts):
     claim_id = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111")
     with app.test_request_context():
         get_queue().empty()  # the queue was lost (Redis restarted without its data)
-        assert submit.sweep() == 0  # too recent: maybe a worker is on it
+        assert tasks.requeue_stuck_claims() == 0  # too recent: maybe a worker is on it
         with as_shop(shop.id):
             claim = db.session.get(Claim, claim_id)
             claim.step_at = claim.step_at - dt.timedelta(seconds=app.config["CLAIM_STUCK_AFTER_SECONDS"] + 60)
             db.session.commit()
-        assert submit.sweep() == 1
+        assert tasks.requeue_stuck_claims() == 1
         jobs = get_queue().jobs
         assert len(jobs) == 1 and jobs[0].perform() == "submitted"
 
@@ -227,7 +227,7 @@ def test_one_job_per_claim_and_a_cancelled_claim_is_not_created(app, shop, sandb
             claim = db.session.get(Claim, claim_id)
             claim.step_at = claim.step_at - dt.timedelta(seconds=app.config["CLAIM_STUCK_AFTER_SECONDS"] + 60)
             db.session.commit()
-        assert submit.sweep() == 0  # its job is still waiting: not doubled
+        assert tasks.requeue_stuck_claims() == 0  # its job is still waiting: not doubled
         assert len(get_queue().jobs) == 1
         with as_shop(shop.id):
             claim = db.session.get(Claim, claim_id)
@@ -237,5 +237,5 @@ def test_one_job_per_claim_and_a_cancelled_claim_is_not_created(app, shop, sandb
             db.session.execute(update(Claim).where(Claim.id == claim_id).values(status="cancelled"))  # a credit note, meanwhile
             db.session.commit()
             db.session.expire_all()
-            assert not submit._take(claim, "queued", "creating")  # the job had read "queued": it does not go on
+            assert not submit._take(claim, "create", "queued")  # the job had read "queued": it does not go on
             assert db.session.get(Claim, claim_id).status == "cancelled" and claim.external_id is None

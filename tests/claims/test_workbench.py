@@ -7,10 +7,10 @@ import pytest
 import requests
 
 from qualirepar import mail
-from qualirepar.claims import submit, workbench
+from qualirepar.claims import submit, tasks, workbench
 from qualirepar.claims.models import Claim, ClaimEvent, Notification
 from qualirepar.extensions import db
-from qualirepar.jobs import get_queue
+from qualirepar.core.queue import get_queue
 from qualirepar.tenancy import as_shop
 
 from .test_submission import LYON, _claim, _invoice, _send
@@ -23,7 +23,7 @@ def _rejected(app, shop, sandbox, reason="07 : Impossible de lire la facture"):
     external = _send(app, shop, claim_id)
     sandbox.operator(requests, f"claims/ecologic/{external}/reject", reason=reason)
     with app.test_request_context():
-        assert submit.sync_job(shop.id) == 1
+        assert tasks.poll_shop_claims(shop.id) == 1
     return claim_id, external
 
 
@@ -141,11 +141,11 @@ def test_a_rejected_ecosystem_claim_is_filed_again_as_a_new_claim(app, shop, san
     link_ecosystem(app, sandbox)
     (claim_id, number), = issue_claims(app, shop.id, ["ecosystem"]).items()
     with app.test_request_context():
-        assert submit.submit_job(shop.id, claim_id) == "submitted"
+        assert tasks.submit_claim(shop.id, claim_id) == "submitted"
     first = _claim(app, shop, claim_id).external_id
     sandbox.operator(requests, f"claims/ecosystem/{first}/reject", reason="15 : Plaque signalétique du téléphone portable manquant")
     with app.test_request_context():
-        assert submit.sync_job(shop.id) == 1
+        assert tasks.poll_shop_claims(shop.id) == 1
     client = as_role("support")
     client.post(f"/demandes/{claim_id}/pieces/nameplate", data={"file": (io.BytesIO(PDF), "plaque.pdf")}, content_type="multipart/form-data")
     html = client.post(f"/demandes/{claim_id}/renvoyer", follow_redirects=True).get_data(as_text=True)
