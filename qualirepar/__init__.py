@@ -5,12 +5,16 @@ import logging
 from decimal import Decimal
 from functools import lru_cache
 
+from babel.numbers import format_currency
 from dotenv import load_dotenv
 from flask import Flask, g
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
-from . import errors, i18n, jobs, permissions, redis_conn
+from . import errors, i18n, permissions, redis_conn, worker
 from .config import config_for
+from .core.money import french_number
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -37,7 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _init_login(app)
     permissions.init_app(app)
     errors.init_app(app)
-    jobs.init_app(app)
+    worker.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
@@ -135,9 +139,6 @@ def _attachment_name(kind: str) -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_time, get_locale
-
-    from .core.money import french_number
     from .ocr.models import FIELD_LABELS
 
     app.jinja_env.globals.update(get_locale=get_locale, ocr_labels=FIELD_LABELS)
@@ -157,22 +158,16 @@ def _register_template_helpers(app: Flask) -> None:
 def _euros(value) -> str:
     """flask_babel's format_currency(value, "EUR"), each amount formatted once per locale and process:
     a list repeats the same few bonus amounts, and Babel takes some 30 µs a call."""
-    from flask_babel import get_locale
-
     locale = get_locale()
     return _euros_in(type(value), str(value), str(locale), value, locale)
 
 
 @lru_cache(maxsize=4096)
 def _euros_in(_kind, _text, _locale_name, value, locale) -> str:  # the text in the key keeps 25 and 25.00, -0 and 0 apart
-    from babel.numbers import format_currency
-
     return format_currency(value, "EUR", locale=locale)
 
 
-def _css_string(value) -> "Markup":
+def _css_string(value) -> Markup:
     """Text for inside a CSS string ("…"), where HTML escaping would print "&#39;" (PDF footers)."""
-    from markupsafe import Markup
-
     text = str(value or "").replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
     return Markup(text)

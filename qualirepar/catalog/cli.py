@@ -2,6 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from .loader import load_csv
+from .tasks import sync_all_catalogs
 
 catalog_cli = AppGroup("catalog", help="Référentiel : produits, barème, marques, codes.")
 
@@ -19,6 +20,4 @@ def load_command() -> None:
 @catalog_cli.command("sync-all")
 def sync_all_command() -> None:
     """Queue a sync for every shop and organism account (what the daily schedule does)."""
-    from .tasks import sync_all
-
-    click.echo(f"{sync_all()} synchronisation(s) mise(s) en file.")
+    click.echo(f"{sync_all_catalogs()} synchronisation(s) mise(s) en file.")

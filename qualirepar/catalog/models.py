@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, or_
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..audit import Audited, utcnow
+from ..audit import Audited
+from ..core.clock import utcnow
+from ..core.queue import JobRow
 from ..extensions import db
 from ..tenancy import TenantScoped
 
@@ -99,8 +101,9 @@ class Code(Dated, db.Model):
     __table_args__ = (UniqueConstraint("organism", "kind", "code", "product_type_id"),)
 
 
-class CatalogSync(TenantScoped, Audited, db.Model):
-    """One synchronisation with an organism, started by a shop: its progress and what it changed."""
+class CatalogSync(JobRow, TenantScoped, Audited, db.Model):
+    """One synchronisation with an organism, started by a shop: its progress and what it changed
+    (its error and job id: JobRow)."""
 
     __tablename__ = "catalog_sync"
 
@@ -111,7 +114,6 @@ class CatalogSync(TenantScoped, Audited, db.Model):
     step: Mapped[str | None] = mapped_column(String(200))  # catalog, partners, apply, done
     changes: Mapped[list] = mapped_column(JSON, default=list)  # [{kind, action, label, before, after}]
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
-    error: Mapped[str | None] = mapped_column(Text)
     scheduled: Mapped[bool] = mapped_column(Boolean, default=False)  # by the daily schedule, not a person
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

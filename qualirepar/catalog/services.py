@@ -6,9 +6,9 @@ import datetime as dt
 from flask_login import current_user
 from sqlalchemy import case, or_
 
-from ..core.clock import paris_today
+from ..core import queue
+from ..core.clock import paris_today, utcnow
 from ..extensions import db
-from ..jobs import enqueue
 from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
 from .reference import norm
 
@@ -20,26 +20,20 @@ SYNC_TIMEOUT = dt.timedelta(minutes=15)  # a sync still queued or running after 
 
 def start_sync(organism: str, scheduled: bool = False) -> CatalogSync:
     """Queue a sync for the current shop, unless one for this organism is already under way."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     open_syncs = db.session.execute(
-        db.select(CatalogSync).where(CatalogSync.organism == organism, CatalogSync.status.in_(("queued", "running")))
+        db.select(CatalogSync).where(CatalogSync.organism == organism, CatalogSync.status.in_(CatalogSync.RUNNING))
         .order_by(CatalogSync.id.desc())).scalars().all()
     for sync in open_syncs:
         created = sync.created_at if sync.created_at.tzinfo else sync.created_at.replace(tzinfo=dt.timezone.utc)
         if now - created < SYNC_TIMEOUT:
             return sync
-        sync.status, sync.error = "failed", "interrompue : aucun worker ne l'a terminée à temps"
+        sync.status, sync.error = CatalogSync.FAILED, "interrompue : aucun worker ne l'a terminée à temps"
     sync = CatalogSync(organism=organism, scheduled=scheduled,
                        requested_by_id=current_user.id if not scheduled and current_user and current_user.is_authenticated else None)
     db.session.add(sync)
     db.session.commit()
-    from .tasks import sync_job
-
-    try:
-        enqueue(sync_job, sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
-    except Exception as exc:  # noqa: BLE001 - Redis down: say so on the row rather than leave it queued
-        sync.status, sync.error = "failed", f"file de tâches indisponible ({type(exc).__name__})"
-        db.session.commit()
+    queue.start(sync, "qualirepar.catalog.tasks.sync_catalog", sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
     return sync
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-from ..core.clock import paris_today
+from ..core.clock import paris_today, utcnow
 from ..eco.errors import EcoError
 from ..eco.models import EcoAccount
 from ..eco.registry import ExchangeLog, client_for
@@ -19,7 +19,7 @@ from ..eco.types import Catalog, Partners
 from ..extensions import db
 from ..shops.models import FICHES_METIER, FicheMetier, RepairSite
 from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
-from .reference import norm
+from .reference import fiche_for, norm
 
 ORGANISM_LABEL = {"ecosystem": "ecosystem", "ecologic": "Ecologic"}
 
@@ -69,7 +69,7 @@ def run_sync(sync_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - every failure ends in the report, the catalog untouched
         db.session.rollback()
         sync = db.session.get(CatalogSync, sync_id)
-        sync.status, sync.error, sync.finished_at = "failed", _message(exc), dt.datetime.now(dt.timezone.utc)
+        sync.status, sync.error, sync.finished_at = CatalogSync.FAILED, _message(exc), utcnow()
         log.save()
         db.session.commit()
         if not isinstance(exc, EcoError):
@@ -77,7 +77,7 @@ def run_sync(sync_id: int) -> None:
         return
     sync.changes, sync.counts = report.changes, report.counts()
     sync.status, sync.progress, sync.step = "done", 100, "done"
-    sync.finished_at = dt.datetime.now(dt.timezone.utc)
+    sync.finished_at = utcnow()
     log.save()
     db.session.commit()
 
@@ -109,8 +109,6 @@ def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None
     for item in catalog.products:
         product = by_id.get(item.product_id) or by_norm.get(norm(item.name))
         if product is None:
-            from .reference import fiche_for
-
             product = ProductType(name=item.name, norm=norm(item.name), family="", source=organism,
                                   fiche_code=item.sheet_type if item.sheet_type in FICHES_METIER else fiche_for("", item.name),
                                   valid_from=item.eligible_from or today)

@@ -8,6 +8,9 @@ Background work is a row plus a job (STYLE.md § 8): the row holds the state the
 id and its error. `start(row, path, ...)` is the one way to queue a row's job, with one policy for a
 Redis that does not answer: the row is kept, marked failed with a French message the page shows,
 and nothing is half-done (the user, or the feature's sweeper, starts it again from the row alone).
+No feature falls back to doing the work inside the request instead (the OCR used to read inline,
+which held a web worker for as long as the pages took); no feature lets the error reach the user
+as a 500 (the audit pack used to).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import logging
 import redis
 from flask_babel import lazy_gettext as _l
 from rq import Queue
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -41,8 +45,7 @@ def enqueue(path: str, *args, **kwargs) -> Job:
 
 
 def fetch(job_id: str) -> Job | None:
-    from rq.exceptions import NoSuchJobError
-
+    """The job of that id, or None once RQ has forgotten it."""
     try:
         return Job.fetch(job_id, connection=get_queue().connection)
     except NoSuchJobError:

@@ -1,17 +1,23 @@
 """Each check returns (ok, detail); a failing check never raises."""
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
 
+import pytesseract
+import requests
+from alembic.migration import MigrationContext
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from ..core.queue import get_queue
+from ..eco.models import EcoAccount
 from ..extensions import db
-from ..jobs import get_queue, workers_status
 from ..redis_conn import describe, get_redis
+from ..worker import workers_status
 
 
 @dataclass
@@ -30,8 +36,6 @@ def _timed(fn):
 def database() -> Check:
     try:
         _result, ms = _timed(lambda: db.session.execute(text("SELECT 1")).scalar_one())
-        from alembic.migration import MigrationContext
-
         current = MigrationContext.configure(db.session.connection()).get_current_revision()
         return Check(_("Base de données"), True,
                      f"{db.engine.dialect.name}, {ms:.1f} ms, " + _("migration %(rev)s", rev=current or "—"))
@@ -70,8 +74,6 @@ def tesseract() -> Check:
     if not shutil.which("tesseract"):
         return Check(name, False, _("Tesseract n'est pas installé : lecture automatique indisponible."))
     try:
-        import pytesseract
-
         version = pytesseract.get_tesseract_version()
         langs = set(pytesseract.get_languages(config=""))
         if "fra" not in langs:
@@ -84,7 +86,7 @@ def tesseract() -> Check:
 def pdf() -> Check:
     name = _("Génération PDF (WeasyPrint)")
     try:
-        import weasyprint
+        import weasyprint  # here, not at the top: a missing Pango raises at import, and this page reports it
 
         return Check(name, True, f"WeasyPrint {weasyprint.__version__}")
     except Exception as exc:  # noqa: BLE001 - missing Pango raises OSError at import
@@ -92,8 +94,6 @@ def pdf() -> Check:
 
 
 def storage() -> Check:
-    import os
-
     root = current_app.config["STORAGE_DIR"]
     os.makedirs(root, exist_ok=True)
     free = shutil.disk_usage(root).free / 1024**3
@@ -101,8 +101,6 @@ def storage() -> Check:
 
 
 def eco_sandbox() -> Check:
-    import requests
-
     url = current_app.config["ECO_SANDBOX_URL"].rstrip("/") + "/_sandbox/health"
     name = _("Bac à sable des éco-organismes")
     try:
@@ -121,6 +119,4 @@ def run_all() -> list[Check]:
 
 
 def _uses_sandbox() -> bool:
-    from ..eco.models import EcoAccount
-
     return db.session.execute(db.select(EcoAccount.id).where(EcoAccount.environment == "sandbox").limit(1)).first() is not None

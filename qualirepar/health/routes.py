@@ -1,7 +1,7 @@
 from flask import flash, jsonify, request
 from flask_babel import gettext as _
 
-from ..jobs import enqueue, ping
+from ..core.queue import enqueue
 from ..permissions import allow
 from ..rendering import redirect_to, render
 from . import bp, checks
@@ -21,6 +21,6 @@ def index():
 @allow("owner")
 def test_worker():
     """Put a small job on the queue; the worker check shows when it is taken."""
-    enqueue(ping)
+    enqueue("qualirepar.health.tasks.ping")
     flash(_("Tâche de test envoyée au worker."), "info")
     return redirect_to("health.index")

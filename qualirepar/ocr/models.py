@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..audit import utcnow
+from ..core.clock import utcnow
+from ..core.queue import JobRow
 from ..extensions import db
 from ..tenancy import TenantScoped
 
@@ -21,8 +22,11 @@ FIELD_LABELS = {"number": _l("N° de facture"), "date": _l("Date"), "total_ttc":
 STATUSES = ("queued", "reading", "done", "failed", "unavailable")
 
 
-class OcrDocument(TenantScoped, db.Model):
+class OcrDocument(JobRow, TenantScoped, db.Model):
+    """One reading of a stored file (its error and job id: JobRow)."""
+
     __tablename__ = "ocr_document"
+    RUNNING = ("queued", "reading")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"), index=True)
@@ -34,14 +38,9 @@ class OcrDocument(TenantScoped, db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str | None] = mapped_column(String(12))  # text (PDF text layer) or ocr
     seconds: Mapped[float | None] = mapped_column(Float)
-    error: Mapped[str | None] = mapped_column(Text)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_order.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("queued", "reading")
 
     @property
     def percent(self) -> int:

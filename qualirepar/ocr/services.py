@@ -9,16 +9,20 @@ import io
 import logging
 import time
 
-from flask import current_app, g
+import pillow_heif
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 
-from ..audit import utcnow
+from ..core import queue
+from ..core.clock import utcnow
 from ..extensions import db
 from ..files.models import StoredFile
-from ..files.services import UploadRejected, store_bytes
+from ..files.services import MAX_PIXELS, UploadRejected, store_bytes
 from ..files.storage import get_storage
-from ..tenancy import as_shop
+from . import extraction as extract
+from . import reader
 from .models import KINDS, OcrDocument
 
 log = logging.getLogger(__name__)
@@ -43,13 +47,7 @@ def accept(upload, purpose: str) -> StoredFile:
 
 
 def _heic_to_jpeg(data: bytes) -> bytes:
-    from PIL import Image
-
-    from ..files.services import MAX_PIXELS
-
     try:
-        import pillow_heif
-
         pillow_heif.register_heif_opener()
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
@@ -64,37 +62,20 @@ def _heic_to_jpeg(data: bytes) -> bytes:
 
 
 def start(stored: StoredFile, kind: str, order_id: int | None = None) -> OcrDocument:
-    """Write the row, then queue its reading (the row holds the state the page shows)."""
-    from ..jobs import enqueue
-
+    """Write the row, then queue its reading (the row holds the state the page shows; with Redis
+    down, it says so: core.queue.start)."""
     if kind not in KINDS:
         raise ValueError(kind)
     doc = OcrDocument(file_id=stored.id, kind=kind, order_id=order_id)
     db.session.add(doc)
     db.session.commit()
-    try:
-        enqueue(read_job, doc.shop_id, doc.id, job_timeout=int(current_app.config.get("OCR_JOB_TIMEOUT", 180)))
-    except Exception:  # noqa: BLE001 - Redis down: read it here and now rather than never
-        log.exception("OCR job for document %s not queued; read inline", doc.id)
-        read(doc)
+    queue.start(doc, "qualirepar.ocr.tasks.read_document", doc.shop_id, doc.id,
+                job_timeout=int(current_app.config.get("OCR_JOB_TIMEOUT", 180)))
     return doc
-
-
-def read_job(shop_id: int, doc_id: int) -> str:
-    g.actor = "lecture automatique"
-    with as_shop(shop_id):
-        doc = db.session.get(OcrDocument, doc_id)
-        if doc is None:
-            return "absent"
-        read(doc)
-        return doc.status
 
 
 def read(doc: OcrDocument) -> OcrDocument:
     """Read the document now: progress written after each page, fields at the end."""
-    from . import fields as extract
-    from . import reader
-
     stored = db.session.get(StoredFile, doc.file_id)
     doc.status, doc.error, doc.pages_done = "reading", None, 0
     db.session.commit()

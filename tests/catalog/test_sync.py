@@ -11,7 +11,7 @@ from qualirepar.eco.models import EcoAccount
 from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.eco.sandbox.store import Product as SandboxProduct
 from qualirepar.extensions import db
-from qualirepar.jobs import get_queue
+from qualirepar.core.queue import get_queue
 from qualirepar.shops.models import FicheMetier, RepairSite
 from qualirepar.tenancy import as_shop
 
@@ -125,10 +125,10 @@ def test_the_owner_starts_a_sync_and_sees_its_report(app, as_role, synced_shop, 
 
 
 def test_the_daily_schedule_queues_one_sync_per_account(app, synced_shop):
-    from qualirepar.catalog.tasks import sync_all
+    from qualirepar.catalog.tasks import sync_all_catalogs
 
     with app.test_request_context():
-        assert sync_all() == 2
+        assert sync_all_catalogs() == 2
         assert len(get_queue()) == 2
 
 

@@ -5,10 +5,10 @@ import io
 import requests
 from PIL import Image, ImageDraw, ImageFont
 
-from qualirepar.claims import submit
+from qualirepar.claims import tasks as claims_tasks
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
-from qualirepar.jobs import get_queue
+from qualirepar.core.queue import get_queue
 from qualirepar.ocr.models import OcrDocument
 from qualirepar.tenancy import as_shop
 
@@ -99,7 +99,7 @@ def test_an_invoice_that_disagrees_blocks_the_sending_until_overridden(app, shop
     external = _send(app, shop, claim_id)
     sandbox.operator(requests, f"claims/ecologic/{external}/reject", reason="07 : Impossible de lire la facture")
     with app.test_request_context():
-        submit.sync_job(shop.id)
+        claims_tasks.poll_shop_claims(shop.id)
     client = as_role("support")
     wrong = _other_invoice_pdf("F2026-09999", "130,00", "20,00")
     client.post(f"/demandes/{claim_id}/pieces/invoice", data={"file": (io.BytesIO(wrong), "scan.pdf")}, content_type="multipart/form-data")
