@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-from flask import flash, make_response, redirect as flask_redirect, render_template, request, url_for
+from flask import flash, jsonify, make_response, redirect as flask_redirect, render_template, request, url_for
 
 from .core.refusal import Refusal
 from .events import EVENTS
@@ -35,13 +35,25 @@ def _trigger(resp, trigger: Trigger):
     return resp
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, trigger: Trigger = None, **context):
+def render(page: str, fragment: str | None = None, status: int = 200, trigger: Trigger = None,
+           page_context: Callable[[], dict] | None = None, **context):
     """Render `page` (extends base.html), or `fragment` alone for an htmx request; `trigger` names
-    the events the answer sends to other regions."""
-    template = fragment if fragment and is_htmx() else page
-    resp = make_response(render_template(template, **context), status)
+    the events the answer sends to other regions; `page_context` makes what only the whole page
+    shows (the form around the fragment), not computed when htmx asks for the fragment."""
+    partial = bool(fragment) and is_htmx()
+    if page_context is not None and not partial:
+        context.update(page_context())
+    resp = make_response(render_template(fragment if partial else page, **context), status)
     resp.headers.add("Vary", "HX-Request")
     return _trigger(resp, trigger)
+
+
+def fragment_or_json(fragment: Callable, data: Callable[[], dict], status: int = 200):
+    """An address that htmx and scripts (the offline queue) both call: htmx gets `fragment()` (a
+    response or text), a script `data()` as JSON."""
+    resp = make_response(fragment() if is_htmx() else jsonify(data()), status)
+    resp.vary.add("HX-Request")
+    return resp
 
 
 def redirect_to(endpoint: str, *, htmx: Callable | None = None, message: str | None = None, category: str = "success",

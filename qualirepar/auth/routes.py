@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -19,8 +21,6 @@ def _email_key() -> str:
 
 def _safe_next(target: str | None) -> str | None:
     """A path of this site only: no scheme, no host, no backslash or control character tricks."""
-    from urllib.parse import urlsplit
-
     if not target or not target.startswith("/") or "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)

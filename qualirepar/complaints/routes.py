@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..billing.services import paris_today
+from ..core.clock import paris_today
 from ..extensions import db
 from ..core.forms import DayField
 from ..permissions import allow

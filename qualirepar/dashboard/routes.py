@@ -8,9 +8,10 @@ from ..extensions import db
 from ..pagecache import cached_page
 from ..permissions import ANY_ROLE, allow
 from ..rendering import render
+from ..resources.services import expiring
 from ..shops.models import FicheMetier, RepairSite, User
 from ..shops.services import current_shop
-from . import bp
+from . import bp, services
 
 
 def setup_steps() -> list[dict]:
@@ -38,14 +39,10 @@ def setup_steps() -> list[dict]:
 @cached_page
 def index():
     """Home: the owner's set-up checklist; technicians and support see their shortcuts."""
-    from . import services
-
     role = current_user.role
     steps = setup_steps() if role == "owner" else []
     figures = (services.owner() if role == "owner" else services.support() if role == "support"
                else services.technician(current_user.id))
-    from ..resources.services import expiring, paris_today
-
     today = paris_today()
     documents = expiring(today) if role in ("owner", "support") else []
     return render("dashboard/index.html", steps=steps, shop=current_shop(), figures=figures, role=role, documents=documents,

@@ -14,7 +14,7 @@ from ..core.clock import paris_today
 from ..extensions import db
 from ..pagecache import cached_page
 from ..permissions import allow
-from ..rendering import is_htmx, redirect_to, render
+from ..rendering import redirect_to, render
 from ..shops.models import RepairSite, User
 from . import bp, export
 from .datasets import DATASETS
@@ -75,11 +75,11 @@ def index():
         if view and not (view.shared or view.owner_id == current_user.id):
             view = None
     pages = -(-total // spec.per_page) if total else 1
-    if is_htmx():  # the rows only: the form around them is already on the page
-        return render("explorer/index.html", "explorer/_results.html", spec=spec, rows=rows, cells=cells, total=total,
-                      per_page_choices=PER_PAGE, pages=pages)
-    return render("explorer/index.html", spec=spec, rows=rows, cells=cells, total=total, datasets=DATASETS, built_in=BUILT_IN,
-                  views=_views(), view=view, organisms=ORGANISMS, per_page_choices=PER_PAGE, pages=pages, **_choices())
+    # htmx gets the rows only: the form around them is already on the page
+    return render("explorer/index.html", "explorer/_results.html", spec=spec, rows=rows, cells=cells, total=total,
+                  per_page_choices=PER_PAGE, pages=pages,
+                  page_context=lambda: dict(datasets=DATASETS, built_in=BUILT_IN, views=_views(), view=view,
+                                            organisms=ORGANISMS, **_choices()))
 
 
 def _export(extension: str, mimetype: str, body) -> Response:

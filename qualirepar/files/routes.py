@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from flask import Response
 
 from ..extensions import db
@@ -20,6 +22,4 @@ def download(file_id: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")

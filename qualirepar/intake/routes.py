@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, jsonify, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -13,7 +13,7 @@ from ..catalog import services as catalog
 from ..audit import utcnow
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
-from ..rendering import is_htmx, pdf_response, redirect_to, render
+from ..rendering import fragment_or_json, pdf_response, redirect_to, render
 from ..repairs import services as repairs
 from ..repairs.models import Customer, RepairOrder
 from ..shops.models import RepairSite
@@ -113,18 +113,15 @@ def save_draft(key: str):
     try:
         services.save_draft(key, current_user.id, {k: request.form.get(k, "") for k in changed if k in names})
     except services.DraftRefused as exc:
-        return (jsonify(error=str(exc)), 404) if not is_htmx() else (str(exc), 404)
-    if not is_htmx():
-        errors = {}
-        for name in changed:
-            if name in names and not form[name].validate(form):
-                errors[name] = form[name].errors
-        return jsonify(saved=True, errors=errors)
-    name = request.form.get("_field", "")
-    errors = []
-    if name in names and not form[name].validate(form):
-        errors = form[name].errors
-    return render("intake/_feedback.html", errors=errors, saved_at=utcnow())
+        message = str(exc)
+        return fragment_or_json(lambda: message, lambda: {"error": message}, status=404)
+
+    def errors(fields) -> dict:
+        return {name: form[name].errors for name in fields if name in names and not form[name].validate(form)}
+
+    field = request.form.get("_field", "")
+    return fragment_or_json(lambda: render("intake/_feedback.html", errors=errors([field]).get(field, []), saved_at=utcnow()),
+                            lambda: {"saved": True, "errors": errors(changed)})
 
 
 @bp.post("/dossiers/brouillons/<key>/supprimer")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..billing.models import Quote
-from ..billing.services import hand_back_guard, invoice_of
+from ..billing.services import invoice_of
 from ..billing.states import LABELS as QUOTE_LABELS
 from ..checklists.services import guard as checklist_guard
 from ..checklists.services import missing
@@ -44,7 +44,7 @@ def act(order_id: int, action: str):
     """Move the order on (the transition table decides what is allowed)."""
     def guard(o, a):
         checklist_guard(o, a)
-        hand_back_guard(o, a)
+        services.hand_back_guard(o, a)
 
     order = db.get_or_404(RepairOrder, order_id)
     with refusals("repairs.show", order_id=order.id):

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit import AuditEntry
+from ..eco import services as eco_services
 from ..eco.models import ORGANISMS
 from ..extensions import db
 from ..permissions import allow
@@ -114,8 +115,6 @@ def eco_accounts():
 @allow("owner")
 def eco_test(organism: str):
     """Try the stored credentials against the organism's API."""
-    from ..eco import services as eco_services
-
     if organism not in ORGANISMS:
         abort(404)
     ok, message = eco_services.test_connection(organism)
