@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    from qualirepar.claims import submit
+    from qualirepar.claims import tasks
     from qualirepar.claims.models import SENDING
 
     tmp = Path(tempfile.mkdtemp(prefix="qr-bench-pipeline-"))
@@ -206,7 +206,7 @@ def main() -> None:
             if not left:
                 break
             with app.app_context():
-                submit.sweep()  # what is left: retries still waiting, or given up by RQ
+                tasks.requeue_stuck_claims()  # what is left: retries still waiting, or given up by RQ
             time.sleep(0.5)
     wall = time.perf_counter() - start
     cpu = os.times()

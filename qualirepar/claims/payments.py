@@ -21,6 +21,7 @@ from sqlalchemy.orm import Bundle
 
 from ..audit import note
 from ..billing.models import Invoice
+from ..core import csvfr
 from ..core.clock import paris_today
 from ..core.money import AmountError, french_amount, french_decimal, parse_amount
 from ..core.refusal import Refusal
@@ -288,11 +289,12 @@ def ageing(rows: list[ControlRow]) -> list[dict]:
 
 
 def export_csv(rows: list[ControlRow]) -> str:
+    """The control as a French CSV (core.csvfr's separator and line ends; the BOM is the response's)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csvfr.writer(out)
     writer.writerow(["organisme", "facture", "date_facture", "id_demande", "statut", "controle", "bonus_demande",
                      "montant_accepte", "montant_paye", "date_paiement", "ecart", "jours_depuis_envoi"])
-    money = french_amount
+    money = csvfr.amount
 
     for r in rows:
         c = r.claim

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..billing.models import Invoice
+from ..claims import states as claim_states
 from ..claims.models import Claim, ClaimEvent, ClaimPayment
 from ..core.clock import paris_today
 from ..extensions import db
@@ -96,16 +97,16 @@ def owner(today: dt.date | None = None) -> dict:
     months = _months(today)
     since = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
     paid_or_zero = db.func.coalesce(Claim.amount_paid, 0)
-    counted = Claim.status.in_(("accepted", "paid")) | Claim.amount_paid.isnot(None)
-    live = db.select().select_from(Claim).join(Invoice, Claim.invoice_id == Invoice.id).where(Claim.status != "cancelled")
+    counted = Claim.status.in_(claim_states.GRANTED) | Claim.amount_paid.isnot(None)
+    live = db.select().select_from(Claim).join(Invoice, Claim.invoice_id == Invoice.id).where(Claim.status != claim_states.CANCELLED)
     totals = db.session.execute(live.add_columns(
         _money(Claim.bonus_amount).label("claimed"),
         _money(case((counted, db.func.coalesce(Claim.amount_accepted, Claim.bonus_amount)), else_=0)).label("accepted"),
         _money(paid_or_zero).label("paid"),
-        _money(case(((Claim.status != "rejected") & (Claim.bonus_amount > paid_or_zero), Claim.bonus_amount - paid_or_zero),
+        _money(case(((Claim.status != claim_states.REJECTED) & (Claim.bonus_amount > paid_or_zero), Claim.bonus_amount - paid_or_zero),
                     else_=0)).label("outstanding"),
-        db.func.count(case((Claim.status == "rejected", 1))).label("rejected"),
-        db.func.count(case((Claim.status.in_(("accepted", "paid", "rejected")), 1))).label("decided"),
+        db.func.count(case((Claim.status == claim_states.REJECTED, 1))).label("rejected"),
+        db.func.count(case((Claim.status.in_(claim_states.DECIDED), 1))).label("decided"),
         db.func.count(Claim.paid_on).label("delays"),
         db.func.coalesce(db.func.sum(case((Claim.paid_on.isnot(None), _days_between(Claim.paid_on, Invoice.issued_on)))), 0).label("delay_days"),
     )).one()
@@ -122,7 +123,7 @@ def owner(today: dt.date | None = None) -> dict:
         if day.strftime("%Y-%m") in paid_by_month:  # a payment dated in the future is no month's yet
             paid_by_month[day.strftime("%Y-%m")] += amount
     reasons = Counter()
-    texts = db.session.execute(db.select(ClaimEvent.text).where(ClaimEvent.status_after == "rejected")).scalars().all()
+    texts = db.session.execute(db.select(ClaimEvent.text).where(ClaimEvent.status_after == claim_states.REJECTED)).scalars().all()
     for text in texts:
         match = re.search(r"(\d\d) : ([^(;]+)", text or "")
         reasons[f"{match.group(1)} : {match.group(2).strip()}" if match else (text or _("sans motif"))[:80]] += 1
@@ -162,12 +163,12 @@ def support(today: dt.date | None = None) -> dict:
 
     shown = Bundle("claim", Claim.id, Claim.status, Claim.last_error)  # what the lists show, not the whole claim
     to_fix = db.session.execute(db.select(shown, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
-                                .where(Claim.status.in_(("needs_attention", "incomplete", "rejected")))
+                                .where(Claim.status.in_(claim_states.TO_FIX))
                                 .order_by(Claim.step_at).limit(50)).all()
     control = payments.control(today, sent_unpaid=True)  # the ageing and the late ones are among these only
     late = [r for r in control if r.category == "late"]
     unmatched = db.session.execute(db.select(db.func.count(ClaimPayment.id)).where(ClaimPayment.claim_id.is_(None))).scalar_one()
-    return {"attention": [(c, n) for c, n in to_fix if c.status != "rejected"], "rejected": [(c, n) for c, n in to_fix if c.status == "rejected"],
+    return {"attention": [(c, n) for c, n in to_fix if c.status != claim_states.REJECTED], "rejected": [(c, n) for c, n in to_fix if c.status == claim_states.REJECTED],
             "late": late, "late_amount": sum((r.claim.bonus_amount for r in late), ZERO), "unmatched": unmatched,
             "ageing": payments.ageing(control)}
 

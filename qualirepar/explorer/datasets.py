@@ -18,13 +18,13 @@ from ..billing.models import Invoice
 from ..catalog.models import ProductType
 from ..claims.models import STATUS_LABELS as CLAIM_STATUS_LABELS
 from ..claims.models import Claim, ClaimPayment
-from ..claims.workbench import TO_FIX
+from ..claims.states import AT_ORGANISM, TO_FIX
 from ..repairs import states
 from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import RepairSite, User
 
 # Claims sent and not yet paid, refused or cancelled: what the organism still owes.
-UNPAID = ("submitted", "incomplete", "accepted")
+UNPAID = AT_ORGANISM
 
 
 @dataclass(frozen=True)
