@@ -13,7 +13,7 @@ from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
 from . import factories
-from .test_explorer import _claim, _intake
+from .explorer.test_explorer import _claim, _intake
 
 
 def _one_claim(app, shop) -> int:

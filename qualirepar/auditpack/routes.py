@@ -22,8 +22,8 @@ from ..shops.models import Shop
 from ..tenancy import current_shop_id
 from . import bp, period, services
 from .build import audit_changes, build, filename
-from .parts import bons
 from .models import AuditPack
+from .parts import bons
 
 READERS = ("owner", "support")
 CHUNK = 64 * 1024
@@ -115,7 +115,7 @@ def pack(pack_id: int):
 @allow(*READERS)
 def pack_file(pack_id: int):
     item = db.get_or_404(AuditPack, pack_id)
-    stored = db.session.get(StoredFile, item.file_id) if item.status == "ready" and item.file_id else None
+    stored = db.session.get(StoredFile, item.file_id) if item.status == services.READY and item.file_id else None
     if stored is None:
         flash(_("Ce dossier n'est pas (ou plus) disponible."), "warning")
         return redirect_to("auditpack.pack", pack_id=item.id)

@@ -22,12 +22,13 @@ from ..files.services import store_checked
 from ..files.storage import get_storage
 from ..shops.models import Shop, User
 from .build import audit_changes, build, filename
-from .models import AuditPack
+from .models import STATUSES, AuditPack
 
 log = logging.getLogger(__name__)
 JOB = "qualirepar.auditpack.tasks.build_audit_pack"
 JOB_TIMEOUT = 3600  # a year of a busy shop's bons, rendered at about a tenth of a second each
 PACK_KEEP_DAYS = 30
+QUEUED, BUILDING, READY, FAILED, EXPIRED = STATUSES  # a pack's life, named once
 
 
 def link(pack: AuditPack) -> str:
@@ -53,7 +54,7 @@ def _tell(pack: AuditPack, text: str) -> None:
 def build_pack(pack: AuditPack) -> AuditPack:
     """Build the pack's zip now into a stored file, progress written as the bons are added; a
     failure is kept on the row (its page shows it) and told, never lost."""
-    pack.status, pack.error, pack.bons_done = "building", None, 0
+    pack.status, pack.error, pack.bons_done = BUILDING, None, 0
     db.session.commit()
     user = db.session.get(User, pack.requested_by_id) if pack.requested_by_id else None
     shop = db.session.get(Shop, pack.shop_id)
@@ -72,13 +73,13 @@ def build_pack(pack: AuditPack) -> AuditPack:
         stored = store_checked(data, filename(shop, pack.period_from, pack.period_to), "audit_pack", "application/zip", ".zip",
                                created_by_id=pack.requested_by_id)
         db.session.flush()
-        pack.file_id, pack.size, pack.status, pack.finished_at = stored.id, len(data), "ready", utcnow()
+        pack.file_id, pack.size, pack.status, pack.finished_at = stored.id, len(data), READY, utcnow()
         note(shop, "audit_pack_built", audit_changes(summary, pack.period_from, pack.period_to))
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - the failure is shown on the pack's page, not lost
         db.session.rollback()
         log.exception("audit pack %s failed", pack.id)
-        pack.status, pack.error, pack.finished_at = "failed", str(exc)[:300], utcnow()
+        pack.status, pack.error, pack.finished_at = FAILED, str(exc)[:300], utcnow()
         db.session.commit()
         _tell(pack, _("Le dossier d'audit %(p)s n'a pas pu être préparé.", p=period))
         return pack
@@ -91,7 +92,7 @@ def purge_old_packs(days: int = PACK_KEEP_DAYS) -> int:
     expired, so its page and its notification say it is gone; the audit log keeps that it was
     built. A new one is built from the same page in a few minutes."""
     limit = utcnow() - dt.timedelta(days=days)
-    packs = db.session.execute(db.select(AuditPack).where(AuditPack.status == "ready", AuditPack.finished_at < limit),
+    packs = db.session.execute(db.select(AuditPack).where(AuditPack.status == READY, AuditPack.finished_at < limit),
                                execution_options={"all_shops": True}).scalars().all()
     keys = []
     for pack in packs:
@@ -99,7 +100,7 @@ def purge_old_packs(days: int = PACK_KEEP_DAYS) -> int:
         if stored is not None:
             keys.append(stored.storage_key)
             db.session.delete(stored)
-        pack.status, pack.file_id = "expired", None
+        pack.status, pack.file_id = EXPIRED, None
     db.session.commit()
     storage = get_storage()
     for key in keys:

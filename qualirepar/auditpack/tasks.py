@@ -7,7 +7,7 @@ from ..core.queue import Periodic
 from ..extensions import db
 from ..tenancy import as_shop
 from .models import AuditPack
-from .services import build_pack, purge_old_packs
+from .services import READY, build_pack, purge_old_packs
 
 SCHEDULE = [
     Periodic("audit-packs-purge", "qualirepar.auditpack.tasks.purge_audit_packs", "45 4 * * *", 300),  # every night at 04:45
@@ -19,7 +19,7 @@ def build_audit_pack(shop_id: int, pack_id: int) -> str:
     g.actor = "dossier d'audit"
     with as_shop(shop_id):
         pack = db.session.get(AuditPack, pack_id)
-        if pack is None or pack.status == "ready":
+        if pack is None or pack.status == READY:
             return "absent" if pack is None else pack.status
         build_pack(pack)
         return pack.status

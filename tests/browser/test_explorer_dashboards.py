@@ -12,7 +12,7 @@ from qualirepar.extensions import db
 from qualirepar.shops.models import User
 from qualirepar.tenancy import as_shop
 
-from ..test_explorer import _claim, _hand_back, _intake
+from ..explorer.test_explorer import _claim, _hand_back, _intake
 from .conftest import shot
 from .test_shell import _login, _open_menu_if_collapsed
 
