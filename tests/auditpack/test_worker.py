@@ -3,12 +3,14 @@ import datetime as dt
 import io
 import zipfile
 
+import redis
 from werkzeug.http import parse_options_header
 
 from qualirepar.auditpack import services, tasks
 from qualirepar.auditpack.models import AuditPack
 from qualirepar.auditpack.parts import bons
 from qualirepar.claims.models import Notification
+from qualirepar.core import queue
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
@@ -89,3 +91,19 @@ def test_packs_older_than_30_days_leave_the_file_store(app, shop, history, monke
             raise AssertionError("the zip is still stored")
         except (FileNotFoundError, OSError):
             pass
+
+
+def test_a_pack_asked_while_the_queue_is_down_is_kept_failed_with_the_reason(app, shop, as_role, history, monkeypatch):
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(bons, "MAX_RENDERED_BONS", 1)
+    monkeypatch.setattr(queue, "enqueue", down)
+    client = as_role("owner")
+    resp = client.post("/audit/telecharger", data={**PERIOD, "bons": "y"})
+    assert resp.status_code == 303 and "/audit/dossiers/" in resp.location
+    with app.app_context(), as_shop(shop.id):
+        item = db.session.execute(db.select(AuditPack)).scalar_one()
+        assert item.status == "failed" and item.error == str(queue.QUEUE_DOWN) and item.job_id is None
+    html = client.get(resp.location).get_data(as_text=True).replace("&#39;", "'")
+    assert 'data-status="failed"' in html and str(queue.QUEUE_DOWN) in html
