@@ -39,6 +39,7 @@ RECEIVED = group(SUBMITTED, ACCEPTED, PAID)  # the organism has it and has not r
 FILED = union(AT_ORGANISM, {PAID})  # only the organism can cancel these: a credit note flags them
 GRANTED = group(ACCEPTED, PAID)  # the organism covers the bonus
 DECIDED = group(ACCEPTED, PAID, REJECTED)  # the organism has given its verdict (the rejection rate)
+UNFINISHED = group("draft", INCOMPLETE)  # the organism's state after a submit that lacks something
 WITH_ORGANISM = group(QUEUED, CREATING, CREATED, SUBMITTED, NEEDS_ATTENTION, INCOMPLETE, ACCEPTED, PAID, REJECTED,
                       CANCELLED, UNKNOWN)  # every state but ready: the organism's word may reach them
 

@@ -145,7 +145,7 @@ def _send(claim: Claim, client, p) -> str:
     state = _confirm(claim, client)
     claim.status_text = state.status_text
     blocking = [e for e in state.errors if e.blocking]
-    if state.status in ("draft", "incomplete") or blocking:  # the organism's words: what is missing
+    if state.status in states.UNFINISHED or blocking:  # the organism's words: what is missing
         detail = "; ".join(f"{e.field} : {e.message}" for e in blocking) or state.status_text
         db.session.commit()
         return attention(claim, _("Incomplète selon l'organisme : %(d)s", d=detail))

@@ -5,6 +5,7 @@ import hashlib
 import math
 import re
 import threading
+import time
 from decimal import Decimal
 
 from . import statuses
@@ -30,15 +31,11 @@ class MemoryTokenStore:
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
-        import time
-
         with self._lock:
             token, expires = self._data.get(key, (None, 0))
             return token if token and expires > time.time() else None
 
     def set(self, key: str, token: str, ttl: int) -> None:
-        import time
-
         with self._lock:
             self._data[key] = (token, time.time() + ttl)
 

@@ -2,6 +2,7 @@
 every exchange handed to a recorder with personal data redacted."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import time
@@ -173,10 +174,6 @@ def require(data, key: str, organism: str, kind=None):
 
 def parse_date(value, organism: str):
     """A yyyy-MM-dd (or ISO date-time) date of an answer; unreadable is a ContractViolation."""
-    import datetime as dt
-
-    from .errors import ContractViolation
-
     if not value:
         return None
     try:

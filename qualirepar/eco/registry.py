@@ -4,9 +4,12 @@ The base URLs of each environment live here and only here.
 """
 from __future__ import annotations
 
+import json
+
 from flask import current_app
 
 from ..extensions import db
+from ..redis_conn import get_redis
 from .base import EcoClient
 from .ecologic import EcologicClient
 from .ecosystem import EcosystemClient
@@ -76,8 +79,6 @@ class ExchangeLog:
 
 
 def _trim(body, limit: int = 20000):
-    import json
-
     text = json.dumps(body, ensure_ascii=False, default=str) if body is not None else ""
     return body if len(text) <= limit else text[:limit] + "…"
 
@@ -95,7 +96,5 @@ def client_for(account: EcoAccount, log: ExchangeLog | None = None) -> EcoClient
         raise AuthError(f"{account.organism_label} : aucun identifiant enregistré pour la boutique")
     transport = transport_for(account, log)
     if account.organism == "ecosystem":
-        from ..redis_conn import get_redis
-
         return EcosystemClient(transport, account.login or "", secret, RedisTokenStore(get_redis()))
     return EcologicClient(transport, secret)
