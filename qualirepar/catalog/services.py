@@ -8,6 +8,7 @@ from sqlalchemy import case, or_
 
 from ..core import queue
 from ..core.clock import paris_today, utcnow
+from ..eco.registry import PROVIDERS, provider
 from ..extensions import db
 from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
 from .reference import norm
@@ -63,10 +64,8 @@ def bonus_table(day: dt.date, family: str | None = None, organism: str | None = 
              .where(ProductType.valid_on(day), BonusTariff.valid_on(day)).order_by(ProductType.family, ProductType.name))
     if family:
         query = query.where(ProductType.family == family)
-    if organism == "ecosystem":
-        query = query.where(ProductType.ecosystem_id.isnot(None))
-    elif organism == "ecologic":
-        query = query.where(ProductType.ecologic_id.isnot(None))
+    if organism in PROVIDERS:
+        query = query.where(getattr(ProductType, provider(organism).catalog_id_attr).isnot(None))
     if text and norm(text):
         query = query.where(ProductType.norm.contains(norm(text), autoescape=True))
     return db.session.execute(query).all()

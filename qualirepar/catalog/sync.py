@@ -14,7 +14,7 @@ from flask import current_app
 from ..core.clock import paris_today, utcnow
 from ..eco.errors import EcoError
 from ..eco.models import EcoAccount
-from ..eco.registry import ExchangeLog, client_for
+from ..eco.registry import ExchangeLog, client_for, provider
 from ..eco.types import Catalog, Partners
 from ..extensions import db
 from ..shops.models import FICHES_METIER, FicheMetier, RepairSite
@@ -101,7 +101,7 @@ def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None
     organism = catalog.organism
     if not catalog.products:
         raise EcoError(f"{ORGANISM_LABEL[organism]} : catalogue vide, rien n'est retiré")
-    id_attr = "ecosystem_id" if organism == "ecosystem" else "ecologic_id"
+    id_attr = provider(organism).catalog_id_attr
     products = db.session.execute(db.select(ProductType)).scalars().all()
     by_id = {getattr(p, id_attr): p for p in products if getattr(p, id_attr)}
     by_norm = {p.norm: p for p in products}
@@ -119,7 +119,7 @@ def apply_catalog(catalog: Catalog, report: Report, today: dt.date | None = None
         matched.add(id(product))
         if getattr(product, id_attr) != item.product_id:
             setattr(product, id_attr, item.product_id)
-        if organism == "ecosystem" or product.source == organism:  # ecosystem's dates win; Ecologic's for its own
+        if provider(organism).dates_authoritative or product.source == organism:  # ecosystem's dates win; Ecologic's for its own
             until = None if item.eligible_until and item.eligible_until.year >= 2099 else item.eligible_until
             if item.eligible_from and (product.valid_from, product.valid_to) != (item.eligible_from, until):
                 report.add("produit", "dates", product.name, f"{product.valid_from} → {product.valid_to or '…'}",
@@ -192,7 +192,7 @@ def _apply_codes(product: ProductType, item, organism: str, report: Report, toda
 
 def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
     organism = catalog.organism
-    id_attr = "ecosystem_id" if organism == "ecosystem" else "ecologic_id"
+    id_attr = provider(organism).catalog_id_attr
     brands = db.session.execute(db.select(Brand)).scalars().all()
     by_id = {getattr(b, id_attr): b for b in brands if getattr(b, id_attr)}
     by_norm = {b.norm: b for b in brands}
@@ -200,7 +200,7 @@ def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
     for item in catalog.brands:
         brand = by_id.get(item.brand_id) or by_norm.get(norm(item.name))
         # ecosystem's isEcosystemBrand decides who pays; Ecologic's list only adds its ids (DOMAIN.md §2.3)
-        payer = ("ecosystem" if item.covered else "ecologic") if organism == "ecosystem" else None
+        payer = provider(organism).brand_payer(item.covered)
         if brand is None:
             brand = Brand(name=item.name, norm=norm(item.name), organism=payer or "ecologic", valid_from=today, source=organism)
             db.session.add(brand)
@@ -224,7 +224,7 @@ def _apply_brands(catalog: Catalog, report: Report, today: dt.date) -> None:
 def apply_partners(partners: Partners, report: Report) -> None:
     """The organism's view of the shop: site ids linked or sites added, fiches métier dated."""
     organism = partners.organism
-    attr = "ecosystem_place_id" if organism == "ecosystem" else "ecologic_site_id"
+    attr = provider(organism).site_id_attr
     sites = db.session.execute(db.select(RepairSite)).scalars().all()
     by_id = {getattr(s, attr): s for s in sites if getattr(s, attr)}
     by_norm = {norm(s.name): s for s in sites}
