@@ -8,9 +8,8 @@ from flask_login import current_user
 from ..claims.models import Claim
 from ..extensions import db
 from ..files.models import StoredFile
-from ..files.services import UploadRejected
 from ..permissions import allow
-from ..rendering import is_htmx, redirect_to, render
+from ..rendering import redirect_to, refusals, render
 from . import bp, crosscheck, services
 from .models import KINDS, OcrDocument
 
@@ -26,19 +25,12 @@ def upload():
     if kind not in KINDS:
         abort(400)
     order_id = request.form.get("order_id", type=int)
-    try:
+    with refusals("ocr.new", kind=kind, fragment=lambda exc: render("ocr/_error.html", message=str(exc), status=422)):
         stored = services.accept(request.files.get("file"), f"ocr_{kind}")
         db.session.flush()
-    except UploadRejected as exc:
-        db.session.rollback()
-        if is_htmx():
-            return render("ocr/_error.html", message=str(exc)), 422
-        flash(str(exc), "danger")
-        return redirect_to("ocr.new", kind=kind)
     doc = services.start(stored, kind, order_id)
-    if is_htmx():
-        return render("ocr/_document.html", doc=doc, target=request.form.get("target", ""))
-    return redirect_to("ocr.show", doc_id=doc.id)
+    return redirect_to("ocr.show", doc_id=doc.id,
+                       htmx=lambda: render("ocr/_document.html", doc=doc, target=request.form.get("target", "")))
 
 
 @bp.get("/nouveau")
@@ -52,10 +44,9 @@ def new():
 @bp.get("/documents/<int:doc_id>")
 @allow(*STAFF)
 def show(doc_id: int):
+    """A document being read: its card, which polls itself while the job runs (htmx), or its page."""
     doc = db.get_or_404(OcrDocument, doc_id)
-    if is_htmx():
-        return render("ocr/_document.html", doc=doc, target=request.args.get("target", ""))
-    return render("ocr/show.html", doc=doc)
+    return render("ocr/show.html", "ocr/_document.html", doc=doc, target=request.args.get("target", ""))
 
 
 @bp.post("/demandes/<int:claim_id>/lire")
@@ -76,12 +67,9 @@ def read_claim_invoice(claim_id: int):
 @bp.post("/demandes/<int:claim_id>/passer-outre")
 @allow("owner", "support")
 def override(claim_id: int):
+    """Let a claim leave despite the difference the cross-check found, with the reason (audited)."""
     claim = db.get_or_404(Claim, claim_id)
-    try:
+    with refusals("claims.show", claim_id=claim.id):
         crosscheck.override(claim, request.form.get("reason", ""), current_user)
-    except crosscheck.OverrideRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        flash(_("Motif enregistré : la demande peut partir malgré la différence."), "success")
-    return redirect_to("claims.show", claim_id=claim.id)
+    return redirect_to("claims.show", claim_id=claim.id,
+                       message=_("Motif enregistré : la demande peut partir malgré la différence."))
