@@ -12,14 +12,20 @@ from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import mail
+from ..claims.models import Claim
+from ..claims.payload import missing
+from ..core.money import AmountError, parse_amount
 from ..extensions import db
-from ..core.money import french_decimal
 from ..files.models import StoredFile
+from ..files.services import UploadRejected
 from ..files.storage import get_storage
+from ..ocr import services as ocr
+from ..ocr.models import OcrDocument
 from ..permissions import ANY_ROLE, allow, public
-from ..rendering import pdf_response, redirect_to, render
+from ..rendering import pdf_response, redirect_to, refusals, render
 from ..repairs import signatures as sig
 from ..repairs.models import RepairOrder
+from ..shops.models import Shop
 from ..tenancy import as_shop
 from . import bp, services, states
 from .forms import KIND_LABELS, METHOD_LABELS, CreditForm, LineForm, PaymentForm
@@ -44,12 +50,10 @@ def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, v
 @bp.post("/dossiers/<int:order_id>/devis")
 @allow("owner", "technician")
 def new_quote(order_id: int):
+    """A new quote for the order (its page follows)."""
     order = db.get_or_404(RepairOrder, order_id)
-    try:
+    with refusals("repairs.show", order_id=order.id):
         quote = services.create_quote(order)
-    except services.BillingError as exc:
-        flash(str(exc), "danger")
-        return redirect_to("repairs.show", order_id=order.id)
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -65,12 +69,10 @@ def add_line(quote_id: int):
     quote = db.get_or_404(Quote, quote_id)
     form = LineForm()
     if form.validate_on_submit():
-        try:
+        with refusals("billing.quote", quote_id=quote.id):
             services.add_line(quote, form.kind.data, form.label.data, form.quantity.data, form.unit_price.data,
                               Decimal(form.vat_rate.data), form.part_reference.data or None, form.part_origin.data,
                               form.supplier.data or None)
-        except services.BillingError as exc:
-            flash(str(exc), "danger")
         return redirect_to("billing.quote", quote_id=quote.id)
     return _quote_page(quote, form, status=422)
 
@@ -79,10 +81,8 @@ def add_line(quote_id: int):
 @allow("owner", "technician")
 def remove_line(quote_id: int, line_id: int):
     quote = db.get_or_404(Quote, quote_id)
-    try:
+    with refusals("billing.quote", quote_id=quote.id):
         services.remove_line(quote, line_id)
-    except services.BillingError as exc:
-        flash(str(exc), "danger")
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -91,13 +91,9 @@ def remove_line(quote_id: int, line_id: int):
 def set_repair_code(quote_id: int):
     """The repair code sent with the claim (it does not change the bonus)."""
     quote = db.get_or_404(Quote, quote_id)
-    try:
+    with refusals("billing.quote", quote_id=quote.id):
         services.set_repair_code(quote, request.form.get("repair_code", ""))
-    except services.BillingError as exc:
-        flash(str(exc), "danger")
-    else:
-        flash(_("Code de réparation enregistré."), "success")
-    return redirect_to("billing.quote", quote_id=quote.id)
+    return redirect_to("billing.quote", quote_id=quote.id, message=_("Code de réparation enregistré."))
 
 
 @bp.get("/devis/<int:quote_id>/bonus")
@@ -114,7 +110,7 @@ def bonus(quote_id: int):
 @allow("owner", "technician")
 def quote_action(quote_id: int, action: str):
     quote = db.get_or_404(Quote, quote_id)
-    try:
+    with refusals("billing.quote", quote_id=quote.id):
         if action == "valider":
             verdict = services.validate(quote, current_user.id)
             flash(_("Devis validé : bonus de %(a)s fixé.", a=services.eligibility.euros(quote.bonus_amount)) if verdict.eligible
@@ -126,8 +122,6 @@ def quote_action(quote_id: int, action: str):
             _send_link(quote)
         else:
             abort(404)
-    except (services.BillingError, states.QuoteError) as exc:
-        flash(str(exc), "danger")
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -161,17 +155,13 @@ def sign(quote_id: int):
     if request.method == "POST":
         accept = request.form.get("decision") == "accept"
         name = (request.form.get("signer_name") or "").strip()
-        try:
+        with refusals("billing.sign", quote_id=quote.id):
             if not name:
                 raise sig.SignatureRefused(_("Indiquez le nom du signataire."))
             stored = sig.store_drawn(request.form.get("signature", ""), f"devis-{quote.number}.png")
             services.decide(quote, accept, "signature", request.remote_addr, name, stored.id)
-        except (sig.SignatureRefused, services.BillingError, states.QuoteError) as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect_to("billing.sign", quote_id=quote.id)
-        flash(_("Devis accepté.") if accept else _("Devis refusé."), "success" if accept else "warning")
-        return redirect_to("billing.quote", quote_id=quote.id)
+        return redirect_to("billing.quote", quote_id=quote.id, message=_("Devis accepté.") if accept else _("Devis refusé."),
+                           category="success" if accept else "warning")
     return render("billing/sign.html", quote=quote, order=order, totals=services.totals(quote.lines))
 
 
@@ -202,8 +192,6 @@ def decide_by_link(token: str):
                 return render("billing/link.html", quote=quote, message=str(exc), status=409)
             return render("billing/link.html", quote=quote, message=_("Merci : votre accord est enregistré.") if accept
                           else _("Votre refus est enregistré. L'atelier vous recontacte pour reprendre l'appareil."))
-        from ..shops.models import Shop
-
         return render("billing/link.html", quote=quote, order=order, totals=services.totals(quote.lines),
                       shop=db.session.get(Shop, quote.shop_id), token=token, message=None)
 
@@ -222,14 +210,9 @@ def issue(quote_id: int):
         uuid.UUID(key)
     except ValueError:
         abort(400)
-    try:
+    with refusals("billing.quote", quote_id=quote.id):
         invoice = services.issue_invoice(order, quote, key, current_user.id)
-    except (services.BillingError, states.QuoteError) as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect_to("billing.quote", quote_id=quote.id)
-    flash(_("Facture %(n)s émise.", n=invoice.number), "success")
-    return redirect_to("billing.invoice", invoice_id=invoice.id)
+    return redirect_to("billing.invoice", invoice_id=invoice.id, message=_("Facture %(n)s émise.", n=invoice.number))
 
 
 def _external_values(form, doc) -> dict:
@@ -242,12 +225,10 @@ def _external_values(form, doc) -> dict:
 def _parse_external(form) -> dict:
     def money(name):
         raw = (form.get(name) or "").strip()
-        if not raw:
-            return None
-        value = french_decimal(raw)
-        if value is None or abs(value) >= 100000:
-            raise services.BillingError(_("Montant illisible : « %(v)s ».", v=raw))
-        return value.quantize(Decimal("0.01"))
+        try:
+            return parse_amount(raw)
+        except AmountError:
+            raise services.BillingError(_("Montant illisible : « %(v)s ».", v=raw)) from None
 
     try:
         day = dt.date.fromisoformat((form.get("date") or "").strip())
@@ -262,10 +243,6 @@ def _parse_external(form) -> dict:
 def external_invoice(quote_id: int):
     """A shop that invoices in another program: the invoice uploaded, read automatically, its
     number, date and totals confirmed, then recorded with its claim (filed as for our own)."""
-    from ..files.services import UploadRejected
-    from ..ocr import services as ocr
-    from ..ocr.models import OcrDocument
-
     quote = db.get_or_404(Quote, quote_id)
     order = db.session.get(RepairOrder, quote.order_id)
     doc = db.session.get(OcrDocument, request.values.get("document", type=int) or 0)
@@ -305,13 +282,9 @@ def external_invoice(quote_id: int):
 
 
 def _invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
-    from ..claims.models import Claim
-
     payments = db.session.execute(db.select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)).scalars().all()
     credit_note = db.session.execute(db.select(Invoice).where(Invoice.credits_id == invoice.id)).scalar_one_or_none()
     claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
-    from ..claims.payload import missing
-
     return render("billing/invoice.html", invoice=invoice, claim_missing=missing(claim) if claim else [], payments=payments, balance=services.balance(invoice) if invoice.kind == "invoice" else None,
                   credit_note=credit_note, claim=claim, methods=METHOD_LABELS, payment_form=payment_form or PaymentForm(),
                   credit_form=credit_form or CreditForm(), issue_key=str(uuid.uuid4()), status=status)
@@ -359,13 +332,9 @@ def credit(invoice_id: int):
     if form.validate_on_submit():
         try:
             uuid.UUID(key)
-            note = services.credit(inv, form.reason.data, key, current_user.id)
         except ValueError:
             abort(400)
-        except services.BillingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect_to("billing.invoice", invoice_id=inv.id)
-        flash(_("Avoir %(n)s émis.", n=note.number), "success")
-        return redirect_to("billing.invoice", invoice_id=note.id)
+        with refusals("billing.invoice", invoice_id=inv.id):
+            note = services.credit(inv, form.reason.data, key, current_user.id)
+        return redirect_to("billing.invoice", invoice_id=note.id, message=_("Avoir %(n)s émis.", n=note.number))
     return _invoice_page(inv, credit_form=form, status=422)
