@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.finalize(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per CSS sheet of every PDF
 
     db.init_app(app)
     from . import models  # noqa: F401 - register every table on the metadata

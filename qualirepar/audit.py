@@ -11,7 +11,8 @@ import decimal
 import enum
 from typing import Any
 
-from flask import g, has_app_context, has_request_context
+from flask import g, has_app_context, has_request_context, request
+from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -62,9 +63,6 @@ def _actor() -> tuple[int | None, str, str | None]:
     """(user id, display name, IP) of whoever is acting now."""
     ip = None
     if has_request_context():
-        from flask import request
-        from flask_login import current_user
-
         ip = request.remote_addr
         if current_user and current_user.is_authenticated:
             return current_user.id, current_user.display_name, ip

@@ -7,7 +7,14 @@ import datetime as dt
 import click
 from flask.cli import AppGroup
 
+from .catalog.models import Brand
+from .catalog.reference import norm
+from .eco.models import EcoAccount
+from .eco.sandbox.seed import DEMO as SANDBOX_DEMO
+from .eco.sandbox.seed import ECOSYSTEM_BRANDS
 from .extensions import db
+from .intake.models import IntakeCustomField, IntakeSettings
+from .shops.models import FicheMetier, RepairSite, Shop, User
 from .tenancy import as_shop
 
 demo_cli = AppGroup("demo", help="Données de démonstration.")
@@ -30,9 +37,6 @@ Un appareil non repris 3 mois après l'avis de mise à disposition est réputé 
 
 def load_demo() -> list[tuple[str, str]]:
     """Create what is missing of the demo shop; running it again changes nothing."""
-    from .eco.models import EcoAccount
-    from .eco.sandbox.seed import DEMO as SANDBOX_DEMO
-    from .shops.models import FicheMetier, RepairSite, Shop, User
 
     shop = db.session.execute(db.select(Shop).where(Shop.siret == DEMO_SIRET)).scalar_one_or_none()
     if shop is None:
@@ -63,7 +67,6 @@ def load_demo() -> list[tuple[str, str]]:
         for code in ("GEM", "FROID", "PEM", "ECRANS", "INFO_TEL"):
             if code not in fiches:
                 db.session.add(FicheMetier(code=code, certified_on=dt.date(2024, 3, 1), valid_until=dt.date(2027, 3, 31)))
-        from .intake.models import IntakeCustomField, IntakeSettings
 
         if db.session.execute(db.select(IntakeSettings)).scalar_one_or_none() is None:
             db.session.add(IntakeSettings(field_states={"x_out_of_warranty": "required", "x_access": "shown", "x_contact": "shown"},
@@ -84,9 +87,6 @@ def load_demo() -> list[tuple[str, str]]:
 
 def _demo_brands() -> None:
     """The sandbox's ecosystem brands, so that the lookups have both payers before a first sync."""
-    from .catalog.models import Brand
-    from .catalog.reference import norm
-    from .eco.sandbox.seed import ECOSYSTEM_BRANDS
 
     known = set(db.session.execute(db.select(Brand.norm)).scalars())
     for name in ECOSYSTEM_BRANDS:

@@ -25,9 +25,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from .i18n import select_locale
+from .redis_conn import get_redis
+from .shops.models import Shop
 from .tenancy import TenantScoped, current_shop_id
 
 log = logging.getLogger(__name__)
@@ -38,8 +42,6 @@ _PENDING = "pagecache_dirty"
 
 
 def _redis():
-    from .redis_conn import get_redis
-
     return get_redis()
 
 
@@ -49,8 +51,6 @@ def _mark(session: Session, key) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_written_shops(session: Session, flush_context) -> None:
-    from .shops.models import Shop
-
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, TenantScoped):
             _mark(session, obj.shop_id)
@@ -118,11 +118,9 @@ def _key() -> str | None:
     shop_id = current_shop_id()
     if shop_id is None:
         return None
-    from flask_wtf.csrf import generate_csrf
 
     generate_csrf()  # the page's forms would create the session's CSRF secret: create it before keying on it
     shop_ver, global_ver = _redis().mget(f"pagever:{shop_id}", f"pagever:{GLOBAL}")
-    from .i18n import select_locale
 
     parts = [_redis_epoch(), str(shop_id), (shop_ver or b"0").decode(), (global_ver or b"0").decode(), str(current_user.id), current_user.role,
              str(select_locale()), hashlib.sha256(str(session.get("csrf_token", "")).encode()).hexdigest()[:16],

@@ -15,8 +15,13 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..billing.models import Invoice
+from ..catalog.models import ProductType
+from ..checklists.models import ControlAnswer, ControlPoint
+from ..checklists.services import template_for
+from ..claims import payments
 from ..claims import states as claim_states
 from ..claims.models import Claim, ClaimEvent, ClaimPayment
+from ..complaints.models import Complaint
 from ..core.clock import paris_today
 from ..extensions import db
 from ..repairs import states
@@ -139,7 +144,6 @@ def owner(today: dt.date | None = None) -> dict:
             .where(recent).group_by(RepairOrder.site_id, RepairOrder.technician_id, RepairSite.name, User.first_name, User.last_name)):
         by_site[site or _("sans lieu")] += n
         by_tech[f"{first} {last}" if first else _("non attribué")] += n
-    from ..complaints.models import Complaint
 
     overdue = db.session.execute(db.select(Complaint).where(Complaint.answered_on.is_(None), Complaint.due_on < today)
                                  .order_by(Complaint.due_on)).scalars().all()
@@ -159,7 +163,6 @@ def owner(today: dt.date | None = None) -> dict:
 
 def support(today: dt.date | None = None) -> dict:
     """Claims to correct, refusals to handle, payments late or unmatched."""
-    from ..claims import payments
 
     shown = Bundle("claim", Claim.id, Claim.status, Claim.last_error)  # what the lists show, not the whole claim
     to_fix = db.session.execute(db.select(shown, Invoice.number).join(Invoice, Claim.invoice_id == Invoice.id)
@@ -192,9 +195,6 @@ def _missing_counts(orders: list[RepairOrder], phases: dict[int, str]) -> dict[i
     """For each order, how many points `checklists.services.missing(order, phase)` would list (the
     mandatory active points of its template not answered): three queries for all the orders, and
     one per template used (a handful), instead of four per order."""
-    from ..catalog.models import ProductType
-    from ..checklists.models import ControlAnswer, ControlPoint
-    from ..checklists.services import template_for
 
     if not orders:
         return {}

@@ -7,9 +7,11 @@ import datetime as dt
 
 from flask import render_template
 from flask_babel import gettext as _
+from weasyprint import HTML
 
 from .. import mail
 from ..audit import note, utcnow
+from ..catalog.models import ProductType
 from ..core.clock import paris_today
 from ..core.refusal import Refusal
 from ..extensions import db
@@ -43,7 +45,6 @@ def context(order: RepairOrder, signed: dict | None = None, preview: bool = Fals
         s = signed.get(role)
         signatures.append({"label": label, "name": s.signer_name if s else None, "at": s.signed_at if s else None,
                            "image": _data_uri(db.session.get(StoredFile, s.file_id)) if s else None})
-    from ..catalog.models import ProductType
 
     customer, appliance = as_of_intake(order) if order.id else (order.customer, order.appliance)
     product = db.session.get(ProductType, appliance.product_type_id) if appliance.product_type_id else None
@@ -56,8 +57,6 @@ def context(order: RepairOrder, signed: dict | None = None, preview: bool = Fals
 
 
 def render_pdf(order: RepairOrder, **kw) -> bytes:
-    from weasyprint import HTML
-
     return HTML(string=render_template("intake/bon.html", **context(order, **kw))).write_pdf()
 
 

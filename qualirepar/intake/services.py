@@ -8,16 +8,19 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..core.refusal import Refusal
-from ..core import forms as v
 from ..audit import utcnow
-from ..extensions import db
+from ..core import forms as v
 from ..core.forms import FrenchDecimalField
+from ..core.refusal import Refusal
+from ..extensions import db
 from ..repairs.forms import REQUIRED, IntakeForm
 from . import bon_fields as F
 from .models import IntakeCustomField, IntakeDraft, IntakeSettings
@@ -127,7 +130,6 @@ def extra_values(form: IntakeForm) -> dict:
 
 def display_value(item: dict) -> str:
     """An extra value as printed on the bon and the order page."""
-    from flask_babel import format_date, format_decimal
 
     kind, value = item.get("kind"), item.get("value", "")
     try:
@@ -217,7 +219,6 @@ def draft(key: str, user_id: int, create: bool = False) -> IntakeDraft | None:
 
 def save_draft(key: str, user_id: int, values: dict) -> IntakeDraft:
     """Merge the values sent (all fields of the form, or only those typed offline) into the draft."""
-    from sqlalchemy.exc import IntegrityError
 
     row = draft(key, user_id, create=True)
     if row.id is None:
@@ -253,11 +254,8 @@ DRAFT_KEEP_DAYS = 30
 
 def purge_old_drafts(days: int = DRAFT_KEEP_DAYS) -> int:
     """Bons abandoned half-typed for more than `days` days leave the server (the nightly schedule)."""
-    import datetime as _dt
 
-    from sqlalchemy import delete
-
-    limit = utcnow() - _dt.timedelta(days=days)
+    limit = utcnow() - dt.timedelta(days=days)
     result = db.session.execute(delete(IntakeDraft).where(IntakeDraft.updated_at < limit), execution_options={"all_shops": True})
     db.session.commit()
     return result.rowcount or 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..claims.models import Claim
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..files.images import PHOTO_MAX_BYTES, photo_name, prepare_photo, store_prepared_photo
@@ -78,7 +79,6 @@ def remove(order: RepairOrder, photo_id: int) -> None:
         OrderPhoto.id == photo_id, OrderPhoto.order_id == order.id)).scalar_one_or_none()
     if photo is None:
         raise PhotoNotFound(photo_id)
-    from ..claims.models import Claim
 
     claims = db.session.execute(db.select(Claim.attachments).where(Claim.order_id == order.id)).scalars().all()
     if any(photo.file_id in attachments.values() for attachments in claims):

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image, UnidentifiedImageError
 
-from ..core.refusal import Refusal
 from ..audit import utcnow
+from ..core.refusal import Refusal
 from ..extensions import db
+from ..files.models import StoredFile
 from ..files.services import store_bytes
 from ..files.storage import get_storage
 from .models import RepairOrder, Signature
@@ -69,8 +70,6 @@ def sign(order: RepairOrder, role: str, data_url: str, signer_name: str) -> Sign
         row = Signature(order_id=order.id, role=role)
         db.session.add(row)
     else:
-        from ..files.models import StoredFile
-
         old = db.session.get(StoredFile, row.file_id)
         if old is not None:
             old_key = old.storage_key

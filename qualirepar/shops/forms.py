@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..core import forms as v
 from ..eco.models import ENVIRONMENTS
@@ -65,8 +65,6 @@ class FicheForm(FlaskForm):
 
     def validate_valid_until(self, field):
         if field.data and self.certified_on.data and field.data < self.certified_on.data:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("La fin de validité précède la date de certification."))
 
 

@@ -1,16 +1,16 @@
 """Shop settings operations; views call these, so do the CLI and tests."""
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..core.refusal import Refusal
 from ..auth import services as auth_services
+from ..core.refusal import Refusal
 from ..eco.models import EcoAccount
 from ..extensions import db
 from ..files.models import StoredFile
-from ..files.services import store_upload
+from ..files.services import UploadRejected, store_upload
 from ..files.storage import get_storage
 from .models import Shop, User
 
@@ -46,8 +46,6 @@ def update_shop(shop: Shop, form) -> None:
     upload = form.logo.data
     new_logo = None
     if upload and getattr(upload, "filename", ""):
-        from ..files.services import UploadRejected
-
         try:
             new_logo = store_upload(upload, "logo", {"image/png", "image/jpeg"}, LOGO_MAX_BYTES)
         except UploadRejected as exc:
@@ -115,7 +113,6 @@ def eco_account(organism: str) -> EcoAccount | None:
 def save_eco_account(organism: str, form) -> EcoAccount:
     """Store the organism's credentials; an empty secret keeps the one already stored, unless the
     address, environment or login changes: the stored secret never leaves for a new destination."""
-    from flask import current_app
 
     base_url = (form.base_url.data or "").strip() or None
     if base_url and not current_app.config["ECO_ALLOW_CUSTOM_URL"]:

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from ...core.clock import paris_today
 from . import claims as lifecycle
 from . import rules
-from .store import Claim, File, Product, Repairer, Token, now
+from .store import Brand, Claim, File, Product, Repairer, Token, now
 
 bp = Blueprint("sandbox_ecosystem", __name__)
 s3 = Blueprint("sandbox_s3", __name__)
@@ -119,7 +119,6 @@ def catalog():
     limit = request.args.get("limit", type=int)
     if limit:
         products = products[:limit]
-    from .store import Brand
 
     brands = session.query(Brand).order_by(Brand.name).all()
     if not _flag("ecologic"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from . import claims as lifecycle
 from .store import Claim, Payment
@@ -42,8 +42,6 @@ def index():
 def _claim(organism: str, claim_id: str) -> Claim:
     c = lifecycle.db().query(Claim).filter_by(organism=organism, external_id=claim_id).first()
     if c is None:
-        from flask import abort
-
         abort(404)
     return c
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from ...catalog.reference import norm
 from .store import Product, Tariff
 
 PIEC_PRODUCTS = ("lavelinge", "lavevaisselle", "refrigerateur", "televiseur", "moniteur", "ordinateurportable", "telephoneportable")
@@ -42,7 +43,6 @@ def expected_bonus(product: Product, day: dt.date, circular_parts: int = 0) -> D
     if tariff is None:
         return None
     amount = tariff.amount
-    from ...catalog.reference import norm
 
     if circular_parts and any(k in norm(product.name) for k in PIEC_PRODUCTS) and day >= dt.date(2024, 1, 1):
         amount = (amount * Decimal("1.2")).quantize(Decimal("0.01"))
