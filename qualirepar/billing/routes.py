@@ -27,7 +27,9 @@ from ..repairs import signatures as sig
 from ..repairs.models import RepairOrder
 from ..shops.models import Shop
 from ..tenancy import as_shop
-from . import bp, services, states
+from ..catalog import eligibility
+from ..core import money
+from . import bp, invoices, payments, queries, quotes, states
 from .forms import KIND_LABELS, METHOD_LABELS, CreditForm, LineForm, PaymentForm
 from .models import Invoice, Payment, Quote
 
@@ -36,15 +38,15 @@ LINK_MAX_AGE = 30 * 24 * 3600  # an e-mailed quote link works 30 days (and until
 
 @bp.app_template_global()
 def line_total(quantity, unit_price):
-    return services.line_total(quantity, unit_price)
+    return money.line_total(quantity, unit_price)
 
 
 def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, verdict=None, organism_note=None):
     order = db.session.get(RepairOrder, quote.order_id)
-    return render("billing/quote.html", quote=quote, order=order, totals=services.totals(quote.lines), form=form or LineForm(),
-                  repair_codes=services.repair_codes(order), decided_via=states.DECIDED_VIA,
+    return render("billing/quote.html", quote=quote, order=order, totals=quotes.totals(quote.lines), form=form or LineForm(),
+                  repair_codes=quotes.repair_codes(order), decided_via=states.DECIDED_VIA,
                   kinds=KIND_LABELS, labels=states.LABELS, verdict=verdict, organism_note=organism_note,
-                  invoice=services.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
+                  invoice=queries.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
 
 
 @bp.post("/dossiers/<int:order_id>/devis")
@@ -53,7 +55,7 @@ def new_quote(order_id: int):
     """A new quote for the order (its page follows)."""
     order = db.get_or_404(RepairOrder, order_id)
     with refusals("repairs.show", order_id=order.id):
-        quote = services.create_quote(order)
+        quote = quotes.create_quote(order)
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -70,7 +72,7 @@ def add_line(quote_id: int):
     form = LineForm()
     if form.validate_on_submit():
         with refusals("billing.quote", quote_id=quote.id):
-            services.add_line(quote, form.kind.data, form.label.data, form.quantity.data, form.unit_price.data,
+            quotes.add_line(quote, form.kind.data, form.label.data, form.quantity.data, form.unit_price.data,
                               Decimal(form.vat_rate.data), form.part_reference.data or None, form.part_origin.data,
                               form.supplier.data or None)
         return redirect_to("billing.quote", quote_id=quote.id)
@@ -82,7 +84,7 @@ def add_line(quote_id: int):
 def remove_line(quote_id: int, line_id: int):
     quote = db.get_or_404(Quote, quote_id)
     with refusals("billing.quote", quote_id=quote.id):
-        services.remove_line(quote, line_id)
+        quotes.remove_line(quote, line_id)
     return redirect_to("billing.quote", quote_id=quote.id)
 
 
@@ -92,7 +94,7 @@ def set_repair_code(quote_id: int):
     """The repair code sent with the claim (it does not change the bonus)."""
     quote = db.get_or_404(Quote, quote_id)
     with refusals("billing.quote", quote_id=quote.id):
-        services.set_repair_code(quote, request.form.get("repair_code", ""))
+        quotes.set_repair_code(quote, request.form.get("repair_code", ""))
     return redirect_to("billing.quote", quote_id=quote.id, message=_("Code de réparation enregistré."))
 
 
@@ -101,8 +103,8 @@ def set_repair_code(quote_id: int):
 def bonus(quote_id: int):
     """Eligibility and bonus now (the catalog's rules, and the organism's own calculation if it has one)."""
     quote = db.get_or_404(Quote, quote_id)
-    verdict = services.bonus_verdict(quote)
-    organism_note = services.organism_verdict(quote, verdict) if verdict.organism else None
+    verdict = quotes.bonus_verdict(quote)
+    organism_note = quotes.organism_verdict(quote, verdict) if verdict.organism else None
     return render("billing/_bonus.html", quote=quote, verdict=verdict, organism_note=organism_note)
 
 
@@ -112,11 +114,11 @@ def quote_action(quote_id: int, action: str):
     quote = db.get_or_404(Quote, quote_id)
     with refusals("billing.quote", quote_id=quote.id):
         if action == "valider":
-            verdict = services.validate(quote, current_user.id)
-            flash(_("Devis validé : bonus de %(a)s fixé.", a=services.eligibility.euros(quote.bonus_amount)) if verdict.eligible
+            verdict = quotes.validate(quote, current_user.id)
+            flash(_("Devis validé : bonus de %(a)s fixé.", a=eligibility.euros(quote.bonus_amount)) if verdict.eligible
                   else _("Devis validé, sans bonus : %(r)s", r=" ".join(quote.bonus_reasons)), "success" if verdict.eligible else "warning")
         elif action == "rouvrir":
-            services.reopen(quote)
+            quotes.reopen(quote)
             flash(_("Devis rouvert : le bonus sera fixé à nouveau à la validation."), "info")
         elif action == "envoyer":
             _send_link(quote)
@@ -132,8 +134,8 @@ def _serializer() -> URLSafeTimedSerializer:
 def _send_link(quote: Quote) -> None:
     order = db.session.get(RepairOrder, quote.order_id)
     if not order.customer.email:
-        raise services.BillingError(_("Le client n'a pas d'adresse e-mail : faites signer le devis sur la tablette."))
-    nonce = services.mark_sent(quote)
+        raise states.BillingError(_("Le client n'a pas d'adresse e-mail : faites signer le devis sur la tablette."))
+    nonce = quotes.mark_sent(quote)
     token = _serializer().dumps({"s": quote.shop_id, "q": quote.id, "n": nonce})
     link = url_for("billing.decide_by_link", token=token, _external=True)
     try:
@@ -142,7 +144,7 @@ def _send_link(quote: Quote) -> None:
                     "l'accepter ou le refuser ici (lien valable jusqu'au %(d)s) :\n%(link)s\n\nCordialement",
                     n=quote.number, d=quote.valid_until.strftime("%d/%m/%Y"), link=link))
     except OSError as exc:
-        raise services.BillingError(_("L'envoi a échoué (%(e)s) : réessayez.", e=exc.__class__.__name__)) from exc
+        raise states.BillingError(_("L'envoi a échoué (%(e)s) : réessayez.", e=exc.__class__.__name__)) from exc
     flash(_("Devis envoyé à %(e)s.", e=order.customer.email), "success")
 
 
@@ -159,10 +161,10 @@ def sign(quote_id: int):
             if not name:
                 raise sig.SignatureRefused(_("Indiquez le nom du signataire."))
             stored = sig.store_drawn(request.form.get("signature", ""), f"devis-{quote.number}.png")
-            services.decide(quote, accept, "signature", request.remote_addr, name, stored.id)
+            quotes.decide(quote, accept, "signature", request.remote_addr, name, stored.id)
         return redirect_to("billing.quote", quote_id=quote.id, message=_("Devis accepté.") if accept else _("Devis refusé."),
                            category="success" if accept else "warning")
-    return render("billing/sign.html", quote=quote, order=order, totals=services.totals(quote.lines))
+    return render("billing/sign.html", quote=quote, order=order, totals=quotes.totals(quote.lines))
 
 
 @bp.route("/devis/lien/<token>", methods=["GET", "POST"])
@@ -187,12 +189,12 @@ def decide_by_link(token: str):
         if request.method == "POST":
             accept = request.form.get("decision") == "accept"
             try:
-                services.decide(quote, accept, "link", request.remote_addr, f"{order.customer.first_name} {order.customer.last_name}")
-            except (services.BillingError, states.QuoteError) as exc:
+                quotes.decide(quote, accept, "link", request.remote_addr, f"{order.customer.first_name} {order.customer.last_name}")
+            except (states.BillingError, states.QuoteError) as exc:
                 return render("billing/link.html", quote=quote, message=str(exc), status=409)
             return render("billing/link.html", quote=quote, message=_("Merci : votre accord est enregistré.") if accept
                           else _("Votre refus est enregistré. L'atelier vous recontacte pour reprendre l'appareil."))
-        return render("billing/link.html", quote=quote, order=order, totals=services.totals(quote.lines),
+        return render("billing/link.html", quote=quote, order=order, totals=quotes.totals(quote.lines),
                       shop=db.session.get(Shop, quote.shop_id), token=token, message=None)
 
 
@@ -211,31 +213,31 @@ def issue(quote_id: int):
     except ValueError:
         abort(400)
     with refusals("billing.quote", quote_id=quote.id):
-        invoice = services.issue_invoice(order, quote, key, current_user.id)
+        invoice = invoices.issue_invoice(order, quote, key, current_user.id)
     return redirect_to("billing.invoice", invoice_id=invoice.id, message=_("Facture %(n)s émise.", n=invoice.number))
 
 
 def _external_values(form, doc) -> dict:
     """The confirmation form's values: what the user typed, else what was read on the document."""
-    read = {name: (doc.value(name) if doc is not None and doc.status == "done" else None) or ""
+    read = {name: (doc.value(name) if doc is not None and doc.status == doc.DONE else None) or ""
             for name in ("number", "date", "total_ht", "total_ttc", "bonus")}
     return {name: form.get(name, read[name]) for name in read}
 
 
 def _parse_external(form) -> dict:
-    def money(name):
+    def amount(name):
         raw = (form.get(name) or "").strip()
         try:
             return parse_amount(raw)
         except AmountError:
-            raise services.BillingError(_("Montant illisible : « %(v)s ».", v=raw)) from None
+            raise states.BillingError(_("Montant illisible : « %(v)s ».", v=raw)) from None
 
     try:
         day = dt.date.fromisoformat((form.get("date") or "").strip())
     except ValueError:
         day = None
-    return {"number": form.get("number", ""), "issued_on": day, "total_ht": money("total_ht"), "total_ttc": money("total_ttc"),
-            "bonus": money("bonus") or Decimal("0.00")}
+    return {"number": form.get("number", ""), "issued_on": day, "total_ht": amount("total_ht"), "total_ttc": amount("total_ttc"),
+            "bonus": amount("bonus") or Decimal("0.00")}
 
 
 @bp.route("/devis/<int:quote_id>/facture-externe", methods=["GET", "POST"])
@@ -267,9 +269,9 @@ def external_invoice(quote_id: int):
             abort(400)
         try:
             values = _parse_external(request.form)
-            invoice = services.record_external_invoice(order, quote, values, db.session.get(StoredFile, doc.file_id), key,
+            invoice = invoices.record_external_invoice(order, quote, values, db.session.get(StoredFile, doc.file_id), key,
                                                        current_user.id)
-        except (services.BillingError, states.QuoteError) as exc:
+        except (states.BillingError, states.QuoteError) as exc:
             db.session.rollback()
             errors.append(str(exc))
         else:
@@ -277,15 +279,15 @@ def external_invoice(quote_id: int):
             return redirect_to("billing.invoice", invoice_id=invoice.id)
     context = dict(quote=quote, order=order, doc=doc, errors=errors, values=_external_values(request.form, doc),
                    issue_key=request.form.get("issue_key") or str(uuid.uuid4()),
-                   expected_bonus=services.invoice_bonus(order, quote))
+                   expected_bonus=invoices.invoice_bonus(order, quote))
     return render("billing/external.html", "billing/_external.html", status=422 if errors else 200, **context)
 
 
 def _invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
-    payments = db.session.execute(db.select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)).scalars().all()
+    received = db.session.execute(db.select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)).scalars().all()
     credit_note = db.session.execute(db.select(Invoice).where(Invoice.credits_id == invoice.id)).scalar_one_or_none()
     claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one_or_none()
-    return render("billing/invoice.html", invoice=invoice, claim_missing=missing(claim) if claim else [], payments=payments, balance=services.balance(invoice) if invoice.kind == "invoice" else None,
+    return render("billing/invoice.html", invoice=invoice, claim_missing=missing(claim) if claim else [], payments=received, balance=payments.balance(invoice) if invoice.kind == "invoice" else None,
                   credit_note=credit_note, claim=claim, methods=METHOD_LABELS, payment_form=payment_form or PaymentForm(),
                   credit_form=credit_form or CreditForm(), issue_key=str(uuid.uuid4()), status=status)
 
@@ -314,11 +316,11 @@ def pay(invoice_id: int):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            services.record_payment(inv, form.method.data, form.amount.data, current_user.id, form.reference.data)
-        except services.BillingError as exc:
+            payments.record_payment(inv, form.method.data, form.amount.data, current_user.id, form.reference.data)
+        except states.BillingError as exc:
             form.amount.errors = [*form.amount.errors, str(exc)]
         else:
-            flash(_("Paiement de %(a)s enregistré.", a=services.eligibility.euros(form.amount.data)), "success")
+            flash(_("Paiement de %(a)s enregistré.", a=eligibility.euros(form.amount.data)), "success")
             return redirect_to("billing.invoice", invoice_id=inv.id)
     return _invoice_page(inv, payment_form=form, status=422)
 
@@ -335,6 +337,6 @@ def credit(invoice_id: int):
         except ValueError:
             abort(400)
         with refusals("billing.invoice", invoice_id=inv.id):
-            note = services.credit(inv, form.reason.data, key, current_user.id)
+            note = invoices.credit(inv, form.reason.data, key, current_user.id)
         return redirect_to("billing.invoice", invoice_id=note.id, message=_("Avoir %(n)s émis.", n=note.number))
     return _invoice_page(inv, credit_form=form, status=422)

@@ -18,6 +18,7 @@ from ..shops.models import RepairSite
 from . import states
 from .models import Claim, ClaimEvent, ClaimPayment
 
+TO_FIX_FILTER = "a_traiter"  # the list's status filter for the claims to fix (states.TO_FIX)
 LIST_SIZE = 200  # the newest claims the list shows
 
 
@@ -55,7 +56,7 @@ def claim_rows(f: ListFilters) -> list:
     chosen = db.select(Claim.id).order_by(Claim.id.desc()).limit(LIST_SIZE)
     if f.organism:
         chosen = chosen.where(Claim.organism == f.organism)
-    if f.status == "a_traiter":
+    if f.status == TO_FIX_FILTER:
         chosen = chosen.where(Claim.status.in_(sorted(states.TO_FIX)))
     elif f.status:
         chosen = chosen.where(Claim.status == f.status)

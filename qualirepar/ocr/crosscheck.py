@@ -46,6 +46,9 @@ class Difference:
         return str(LABELS[self.field])
 
 
+MISMATCH = "mismatch"  # the verdict that blocks the sending
+
+
 @dataclass
 class Verdict:
     status: str  # ok, mismatch, unread (fields not found), unavailable, failed, none (no invoice attached)
@@ -54,7 +57,7 @@ class Verdict:
 
     @property
     def blocking(self) -> bool:
-        return self.status == "mismatch"
+        return self.status == MISMATCH
 
     def summary(self) -> str:
         wrong = [d for d in self.differences if d.read is not None]
@@ -121,7 +124,7 @@ def verdict(claim, read_now: bool = False) -> Verdict:
     doc = services.reading_of(file_id) if read_now else services.latest_for_file(file_id, "invoice")
     if doc is None or doc.running:
         return Verdict("pending", [], doc)
-    if doc.status in ("unavailable", "failed"):
+    if doc.status in (OcrDocument.UNAVAILABLE, OcrDocument.FAILED):
         return Verdict(doc.status, [], doc)
     differences = compare(expected_of(claim), doc)
     if any(d.read is not None and d.sure for d in differences):  # a value read with doubt is shown, it does not block

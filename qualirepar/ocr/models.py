@@ -31,7 +31,8 @@ class OcrDocument(JobRow, TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
-    status: Mapped[str] = mapped_column(String(12), default="queued")
+    QUEUED, READING, DONE, FAILED, UNAVAILABLE = "queued", "reading", "done", "failed", "unavailable"
+    status: Mapped[str] = mapped_column(String(12), default=QUEUED)
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     pages_total: Mapped[int] = mapped_column(Integer, default=0)
     fields: Mapped[dict] = mapped_column(JSON, default=dict)  # name -> {value, confidence, source}
@@ -44,7 +45,7 @@ class OcrDocument(JobRow, TenantScoped, db.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == "done":
+        if self.status == self.DONE:
             return 100
         return int(100 * self.pages_done / self.pages_total) if self.pages_total else 5
 

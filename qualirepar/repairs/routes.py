@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..billing.models import Quote
-from ..billing.services import invoice_of
+from ..billing.queries import invoice_of
 from ..billing.states import LABELS as QUOTE_LABELS
 from ..checklists.services import guard as checklist_guard
 from ..checklists.services import missing

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.refusal import Refusal
 from ..audit import note as audit_note
-from ..billing.services import paris_today  # noqa: F401 - the views and the dashboard call it from here
+from ..core.clock import paris_today  # noqa: F401 - the views call it from here
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import UploadRejected, sniff, store_bytes, store_checked
