@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from qualirepar import create_app, mail
 from qualirepar.extensions import db, limiter
 from qualirepar.models import rebuild_schema
+from qualirepar.tenancy import as_shop
 
 from . import factories
 
@@ -133,3 +134,10 @@ def kettle(app):
     with app.app_context():
         load_csv()
         return db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()
+
+
+@pytest.fixture
+def ctx(app, shop):
+    """A request in the shop's scope, for tests that call the services directly."""
+    with app.test_request_context(), as_shop(shop.id):
+        yield

@@ -2,9 +2,12 @@
 tests never hold an app context across requests."""
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 from types import SimpleNamespace
 
+from PIL import Image, ImageDraw
 from stdnum import luhn
 
 from qualirepar.extensions import db
@@ -103,3 +106,13 @@ def login_client(app, email: str):
     client = app.test_client()
     assert client.post("/connexion", data={"email": email, "password": PASSWORD}).status_code == 302
     return client
+
+
+def data_url(drawn: bool = True, fmt: str = "PNG") -> str:
+    """A signature as the pad posts it (a data: URL), drawn or blank."""
+    img = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    if drawn:
+        ImageDraw.Draw(img).line([(20, 150), (200, 40), (380, 160), (580, 60)], fill=(20, 20, 110, 255), width=4)
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, fmt) if fmt != "PNG" else img.save(buf, "PNG")
+    return f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from qualirepar import pagecache
-from qualirepar.claims.models import Claim
 from qualirepar.catalog.models import Brand
+from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 

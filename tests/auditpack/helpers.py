@@ -9,7 +9,7 @@ import zipfile
 import time_machine
 from flask_login import login_user
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import invoices, quotes
 from qualirepar.billing.models import Invoice
 from qualirepar.claims import payments
 from qualirepar.claims.models import Claim
@@ -25,7 +25,7 @@ from qualirepar.tenancy import as_shop
 from .. import factories
 from ..billing.helpers import STANDARD, quote_with, washing_machine_order
 from ..checklists.helpers import fill
-from ..repairs.test_signatures import data_url
+from ..factories import data_url
 
 D = dt.date
 UTC = dt.timezone.utc
@@ -39,9 +39,9 @@ def at_utc(day: D, hour: int = 9):
 
 def invoice_and_claim(order: RepairOrder):
     quote = quote_with(order, *STANDARD)
-    billing.set_repair_code(quote, "G12")
-    billing.validate(quote, None)
-    billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+    quotes.set_repair_code(quote, "G12")
+    quotes.validate(quote, None)
+    invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
     return db.session.execute(db.select(Claim).where(Claim.order_id == order.id)).scalar_one()
 
 

@@ -2,7 +2,7 @@
 of a brand Ecologic covers, in a shop labelled for large appliances."""
 from decimal import Decimal
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import quotes
 from qualirepar.catalog.models import Brand
 from qualirepar.extensions import db
 from qualirepar.repairs.models import RepairOrder
@@ -32,9 +32,9 @@ def washing_machine_order(app, shop_id: int, **fields) -> int:
 
 def quote_with(order, *lines):
     """lines: (kind, label, quantity, unit price HT, VAT rate[, origin])."""
-    quote = billing.create_quote(order)
+    quote = quotes.create_quote(order)
     for kind, label, qty, price, rate, *origin in lines:
-        billing.add_line(quote, kind, label, Decimal(qty), Decimal(price), Decimal(rate),
+        quotes.add_line(quote, kind, label, Decimal(qty), Decimal(price), Decimal(rate),
                          part_reference="REF-1" if kind == "part" else None, part_origin=(origin or ["new"])[0])
     return quote
 

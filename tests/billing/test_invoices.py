@@ -10,12 +10,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import invoices, quotes
+from qualirepar.billing import payments as counter_payments
+from qualirepar.billing import queries as billing_queries
+from qualirepar.billing import states as billing_states
 from qualirepar.billing.models import Invoice
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
+from qualirepar.repairs import services as repair_services
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
@@ -28,8 +32,8 @@ D = Decimal
 
 def _accepted_quote(order):
     quote = quote_with(order, *STANDARD)
-    billing.validate(quote, None)
-    billing.decide(quote, True, "signature", "127.0.0.1", "Léa Martin")
+    quotes.validate(quote, None)
+    quotes.decide(quote, True, "signature", "127.0.0.1", "Léa Martin")
     return quote
 
 
@@ -37,7 +41,7 @@ def _issue(app, shop, order_id, key=None):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = _accepted_quote(order)
-        return billing.issue_invoice(order, quote, key or str(uuid.uuid4()), shop.users["owner"].id).id
+        return invoices.issue_invoice(order, quote, key or str(uuid.uuid4()), shop.users["owner"].id).id
 
 
 def test_an_invoice_with_the_bonus_and_its_claim(app, shop):
@@ -45,7 +49,7 @@ def test_an_invoice_with_the_bonus_and_its_claim(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")  # the nameplate photo is taken at check-in
-        invoice = billing.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
+        invoice = invoices.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
         year = dt.date.today().year
         assert invoice.number == f"F{year}-00001" and invoice.kind == "invoice"
         # 40 + 75 + 35 = 150.00 HT, 30.00 VAT, 180.00 TTC, 50 € bonus, 130.00 to pay
@@ -71,11 +75,11 @@ def test_issuing_twice_gives_one_invoice_and_one_claim(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = _accepted_quote(order)
-        first = billing.issue_invoice(order, quote, key, None)
-        again = billing.issue_invoice(order, quote, key, None)  # the retried request
+        first = invoices.issue_invoice(order, quote, key, None)
+        again = invoices.issue_invoice(order, quote, key, None)  # the retried request
         assert again.id == first.id
-        with pytest.raises(billing.BillingError, match="déjà la facture"):
-            billing.issue_invoice(order, quote, str(uuid.uuid4()), None)  # another click, another key: refused
+        with pytest.raises(billing_states.BillingError, match="déjà la facture"):
+            invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)  # another click, another key: refused
         assert db.session.execute(db.select(db.func.count(Invoice.id))).scalar_one() == 1
         assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 1
 
@@ -100,16 +104,16 @@ def test_a_credit_note_cancels_the_invoice_and_the_unsent_claim(app, shop):
     invoice_id = _issue(app, shop, order_id)
     with app.test_request_context(), as_shop(shop.id):
         invoice = db.session.get(Invoice, invoice_id)
-        with pytest.raises(billing.BillingError, match="motif"):
-            billing.credit(invoice, "", str(uuid.uuid4()), None)
-        note = billing.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
+        with pytest.raises(billing_states.BillingError, match="motif"):
+            invoices.credit(invoice, "", str(uuid.uuid4()), None)
+        note = invoices.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
         assert note.kind == "credit_note" and note.credits_id == invoice.id and note.total_ttc == D("-180.00")
         assert note.number.endswith("00002")  # the same series, no gap
         assert db.session.execute(db.select(Claim.status)).scalar_one() == "cancelled"
-        with pytest.raises(billing.BillingError, match="déjà annulée"):
-            billing.credit(invoice, "Encore", str(uuid.uuid4()), None)
+        with pytest.raises(billing_states.BillingError, match="déjà annulée"):
+            invoices.credit(invoice, "Encore", str(uuid.uuid4()), None)
         order = db.session.get(RepairOrder, order_id)
-        assert billing.invoice_of(order) is None  # a new invoice may be issued
+        assert billing_queries.invoice_of(order) is None  # a new invoice may be issued
         stored = db.session.get(StoredFile, note.file_id)
         text_ = " ".join(pdf.text(get_storage().read(stored.storage_key)).split())
     assert "Avoir" in text_ and f"Annule la facture {invoice.number}" in text_ and "Erreur de quantité" in text_
@@ -125,24 +129,24 @@ def test_payment_at_the_counter_before_the_hand_back(app, shop):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")
         repairs.transition(order, "start_diagnosis", guard=guard)
-        invoice = billing.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
+        invoice = invoices.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
         assert order.status == "repair"  # the accepted quote moved the order on
         fill(order, "checkout")
         repairs.transition(order, "finish", guard=guard)
 
         def both(o, action):
             guard(o, action)
-            billing.hand_back_guard(o, action)
+            repair_services.hand_back_guard(o, action)
 
         with pytest.raises(RepairOrderError, match="n'est pas réglée"):
             repairs.transition(order, "hand_back", guard=both)
-        with pytest.raises(billing.BillingError, match="dépasse"):
-            billing.record_payment(invoice, "card", D("200"), None)
-        with pytest.raises(billing.BillingError, match="inconnu"):
-            billing.record_payment(invoice, "bitcoin", D("10"), None)
-        billing.record_payment(invoice, "cash", D("30"), None)
-        billing.record_payment(invoice, "card", D("100"), None)
-        assert billing.balance(invoice) == D("0.00")
+        with pytest.raises(billing_states.BillingError, match="dépasse"):
+            counter_payments.record_payment(invoice, "card", D("200"), None)
+        with pytest.raises(billing_states.BillingError, match="inconnu"):
+            counter_payments.record_payment(invoice, "bitcoin", D("10"), None)
+        counter_payments.record_payment(invoice, "cash", D("30"), None)
+        counter_payments.record_payment(invoice, "card", D("100"), None)
+        assert counter_payments.balance(invoice) == D("0.00")
         repairs.transition(order, "hand_back", guard=both)
         assert order.status == "handed_back"
 
@@ -152,8 +156,8 @@ def test_no_claim_without_a_bonus(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = quote_with(order, ("labour", "Réglage", "1", "30.00", "20"))
-        billing.validate(quote, None)
-        invoice = billing.issue_invoice(order, quote, str(uuid.uuid4()), None)  # a simple job, invoiced at once
+        quotes.validate(quote, None)
+        invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)  # a simple job, invoiced at once
         assert invoice.bonus_amount == D("0.00") and invoice.amount_due == invoice.total_ttc == D("36.00")
         assert quote.status == "accepted" and quote.decided_via == "invoice"
         assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 0
@@ -161,10 +165,10 @@ def test_no_claim_without_a_bonus(app, shop):
 
 def test_twenty_invoices_issued_at_the_same_instant_get_twenty_consecutive_numbers(app, shop):
     orders = [washing_machine_order(app, shop.id, serial_number=f"WM-{i:04d}") for i in range(20)]
-    quotes = {}
+    quote_ids = {}
     with app.test_request_context(), as_shop(shop.id):
         for order_id in orders:
-            quotes[order_id] = _accepted_quote(db.session.get(RepairOrder, order_id)).id
+            quote_ids[order_id] = _accepted_quote(db.session.get(RepairOrder, order_id)).id
     barrier, errors, numbers = threading.Barrier(len(orders), timeout=30), [], []
 
     def issue(order_id):
@@ -173,8 +177,8 @@ def test_twenty_invoices_issued_at_the_same_instant_get_twenty_consecutive_numbe
                 from qualirepar.billing.models import Quote
 
                 barrier.wait()  # all start together (the pool lends connections as the issuers need them)
-                order, quote = db.session.get(RepairOrder, order_id), db.session.get(Quote, quotes[order_id])
-                numbers.append(billing.issue_invoice(order, quote, str(uuid.uuid4()), None).number)
+                order, quote = db.session.get(RepairOrder, order_id), db.session.get(Quote, quote_ids[order_id])
+                numbers.append(invoices.issue_invoice(order, quote, str(uuid.uuid4()), None).number)
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -216,8 +220,8 @@ def test_two_invoices_for_one_order_at_the_same_instant_give_one(app, shop):
             barrier.wait()
             try:
                 order, quote = db.session.get(RepairOrder, order_id), db.session.get(Quote, quote_id)
-                results.append(billing.issue_invoice(order, quote, str(uuid.uuid4()), None).number)  # two tabs, two keys
-            except billing.BillingError as exc:
+                results.append(invoices.issue_invoice(order, quote, str(uuid.uuid4()), None).number)  # two tabs, two keys
+            except billing_states.BillingError as exc:
                 results.append(str(exc))
             db.session.remove()
 
@@ -237,18 +241,18 @@ def test_a_credit_note_and_the_claims_and_payments_of_the_order(app, shop):
     first = _issue(app, shop, order_id)
     with app.test_request_context(), as_shop(shop.id):
         invoice = db.session.get(Invoice, first)
-        billing.record_payment(invoice, "cash", D("100"), None)
+        counter_payments.record_payment(invoice, "cash", D("100"), None)
         claim = db.session.execute(db.select(Claim)).scalar_one()
         claim.status = "needs_attention"  # kept in the shop by the pre-flight
         db.session.commit()
-        billing.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
+        invoices.credit(invoice, "Erreur de quantité", str(uuid.uuid4()), None)
         assert claim.status == "cancelled"  # not only a claim still waiting in the queue
-        with pytest.raises(billing.BillingError, match="annulée par un avoir"):
-            billing.record_payment(invoice, "cash", D("10"), None)
+        with pytest.raises(billing_states.BillingError, match="annulée par un avoir"):
+            counter_payments.record_payment(invoice, "cash", D("10"), None)
         order = db.session.get(RepairOrder, order_id)
         quote = _accepted_quote(order)
-        second = billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
-        assert billing.balance(second) == D("30.00")  # the 100 € paid go to the invoice that replaces it
+        second = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
+        assert counter_payments.balance(second) == D("30.00")  # the 100 € paid go to the invoice that replaces it
         assert db.session.execute(db.select(Claim.status).order_by(Claim.id)).scalars().all() == ["cancelled", "queued"]
 
 
@@ -260,6 +264,6 @@ def test_a_credit_note_on_a_claim_already_with_the_organism_says_so(app, shop):
         claim = db.session.execute(db.select(Claim)).scalar_one()
         claim.status, claim.external_id = "submitted", "ECL-1"
         db.session.commit()
-        billing.credit(db.session.get(Invoice, invoice_id), "Erreur", str(uuid.uuid4()), None)
+        invoices.credit(db.session.get(Invoice, invoice_id), "Erreur", str(uuid.uuid4()), None)
         assert claim.status == "submitted" and "demandez à l'organisme d'annuler" in claim.last_error
         assert any("annulée par un avoir" in p.message for p in preflight.check(claim))

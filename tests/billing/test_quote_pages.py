@@ -12,7 +12,7 @@ from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
-from ..repairs.test_signatures import data_url
+from ..factories import data_url
 from .helpers import washing_machine_order
 
 

@@ -5,8 +5,8 @@ from types import SimpleNamespace as L
 
 import pytest
 
-from qualirepar.billing import services as billing
-from qualirepar.billing import states
+from qualirepar.billing import quotes, states
+from qualirepar.billing import states as billing_states
 from qualirepar.catalog.models import BonusTariff
 from qualirepar.extensions import db
 from qualirepar.repairs.models import RepairOrder
@@ -28,7 +28,7 @@ D = Decimal
     ([], "0.00", "0.00", "0.00"),
 ])
 def test_totals_and_rounding(lines, ht, vat, ttc):
-    t = billing.totals([L(quantity=D(q), unit_price=D(p), vat_rate=D(r)) for q, p, r in lines])
+    t = quotes.totals([L(quantity=D(q), unit_price=D(p), vat_rate=D(r)) for q, p, r in lines])
     assert (t.ht, t.vat, t.ttc) == (D(ht), D(vat), D(ttc))
     assert t.ht + t.vat == t.ttc and sum((row["base"] for row in t.breakdown), D(0)) == t.ht
 
@@ -38,15 +38,15 @@ def test_the_bonus_is_asked_then_frozen_with_its_tariff(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = quote_with(order, *STANDARD)
-        verdict = billing.bonus_verdict(quote)
+        verdict = quotes.bonus_verdict(quote)
         assert verdict.eligible and verdict.amount == D("50.00") and verdict.organism == "ecologic"
-        billing.validate(quote, shop.users["owner"].id)
+        quotes.validate(quote, shop.users["owner"].id)
         assert (quote.bonus_eligible, quote.bonus_amount, quote.bonus_organism) == (True, D("50.00"), "ecologic")
         tariff = db.session.get(BonusTariff, quote.bonus_tariff_id)
         assert tariff.amount == D("50.00") and quote.bonus_date is not None
         tariff.amount = D("80.00")  # the organism changes its grid after validation
         db.session.commit()
-        assert billing.bonus_verdict(quote).amount == D("80.00")  # asked again: the new grid
+        assert quotes.bonus_verdict(quote).amount == D("80.00")  # asked again: the new grid
         db.session.refresh(quote)
         assert quote.bonus_amount == D("50.00")  # frozen: unchanged
 
@@ -56,14 +56,14 @@ def test_a_reused_part_raises_the_bonus(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         quote = quote_with(db.session.get(RepairOrder, order_id), ("part", "Pompe", "1", "35.00", "20", "reused"),
                            ("labour", "Pose", "1", "60.00", "20"))
-        assert billing.bonus_verdict(quote).amount == D("60.00")
+        assert quotes.bonus_verdict(quote).amount == D("60.00")
 
 
 def test_the_bonus_is_never_above_the_ttc(app, shop):
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         quote = quote_with(db.session.get(RepairOrder, order_id), ("labour", "Réglage", "1", "30.00", "20"))  # 36 € TTC
-        billing.validate(quote, None)
+        quotes.validate(quote, None)
         assert quote.bonus_eligible is False and quote.bonus_amount == D("0.00")
         assert any("TTC" in r for r in quote.bonus_reasons)
 
@@ -86,7 +86,7 @@ def test_a_warranty_return_never_gets_a_bonus(app, shop):
         order = db.session.get(RepairOrder, second)
         assert order.warranty_of_id == first
         quote = quote_with(order, *STANDARD)
-        billing.validate(quote, None)
+        quotes.validate(quote, None)
         assert quote.bonus_eligible is False and quote.bonus_amount == D("0.00")
         assert quote.bonus_reasons[0].startswith("Retour sous garantie")
 
@@ -95,12 +95,12 @@ def test_a_validated_quote_is_locked_until_reopened(app, shop):
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
-        billing.validate(quote, None)
-        with pytest.raises(billing.BillingError, match="rouvrez-le"):
-            billing.add_line(quote, "labour", "Encore", D(1), D(10), D(20))
-        billing.reopen(quote)
+        quotes.validate(quote, None)
+        with pytest.raises(billing_states.BillingError, match="rouvrez-le"):
+            quotes.add_line(quote, "labour", "Encore", D(1), D(10), D(20))
+        quotes.reopen(quote)
         assert quote.bonus_amount is None and quote.validated_at is None
-        billing.add_line(quote, "labour", "Encore", D(1), D(10), D(20))
+        quotes.add_line(quote, "labour", "Encore", D(1), D(10), D(20))
 
 
 @pytest.mark.parametrize("state,action,allowed", [
@@ -121,21 +121,21 @@ def test_sending_or_accepting_needs_a_validated_quote(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
         with pytest.raises(states.QuoteNotValidated):
-            billing.mark_sent(quote)
+            quotes.mark_sent(quote)
         with pytest.raises(states.QuoteNotValidated):
-            billing.decide(quote, True, "signature", "127.0.0.1")
+            quotes.decide(quote, True, "signature", "127.0.0.1")
 
 
 def test_an_expired_quote_cannot_be_accepted(app, shop):
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
-        billing.validate(quote, None)
-        billing.mark_sent(quote)
+        quotes.validate(quote, None)
+        quotes.mark_sent(quote)
         quote.valid_until = dt.date.today() - dt.timedelta(days=2)
         db.session.commit()
-        with pytest.raises(billing.BillingError, match="expiré"):
-            billing.decide(quote, True, "link", "127.0.0.1")
+        with pytest.raises(billing_states.BillingError, match="expiré"):
+            quotes.decide(quote, True, "link", "127.0.0.1")
         assert quote.status == "expired"
 
 
@@ -147,7 +147,7 @@ def test_the_organisms_own_calculation_is_asked_and_compared(app, shop, sandbox_
         product = db.session.execute(db.select(ProductType).where(ProductType.name == "Lave-linge")).scalar_one()
         assert product.ecologic_id, "the catalog links the product to Ecologic's id"
         quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
-        verdict = billing.bonus_verdict(quote)
-        assert billing.organism_verdict(quote, verdict) == "L'organisme confirme le calcul."
+        verdict = quotes.bonus_verdict(quote)
+        assert quotes.organism_verdict(quote, verdict) == "L'organisme confirme le calcul."
         verdict.amount = D("45.00")  # the catalog would be out of date
-        assert billing.organism_verdict(quote, verdict).startswith("Désaccord : l'organisme calcule 50,00")
+        assert quotes.organism_verdict(quote, verdict).startswith("Désaccord : l'organisme calcule 50,00")

@@ -4,7 +4,7 @@ status followed, the payment statement imported and the claim reconciled; and a 
 corrected, its invoice replaced, and sent again."""
 import pytest
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import quotes
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.repairs.models import RepairOrder
@@ -15,7 +15,7 @@ from ..billing.helpers import STANDARD, quote_with, washing_machine_order
 from ..checklists.helpers import fill
 from ..claims.test_submission import LYON
 from .conftest import DESKTOP, shot
-from .test_shell import _login
+from .helpers import login, run_worker
 
 pytestmark = pytest.mark.browser
 DESK = pytest.mark.parametrize("page", [("desktop", DESKTOP)], indirect=True, ids=["desktop"])
@@ -29,16 +29,9 @@ def _validated_quote(app, shop) -> int:
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")  # the nameplate photo, taken at check-in
         quote = quote_with(order, *STANDARD)
-        billing.set_repair_code(quote, "G12")
-        billing.validate(quote, None)
+        quotes.set_repair_code(quote, "G12")
+        quotes.validate(quote, None)
         return quote.id
-
-
-def _worker(app):
-    """The worker, as `flask worker --burst` runs it (a forked work horse per job, outside any
-    request): takes what is queued, then stops."""
-    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
-    assert result.exit_code == 0, result.output
 
 
 def _claim(app, shop) -> Claim:
@@ -54,12 +47,12 @@ def _status(page) -> str:
 
 def _issue_and_send(page, app, shop, live_server):
     quote_id = _validated_quote(app, shop)
-    _login(page, live_server, shop.emails["support"])
+    login(page, live_server, shop.emails["support"])
     page.goto(f"{live_server}/devis/{quote_id}")
     with page.expect_navigation():
         page.get_by_role("button", name="Émettre la facture").click()
     assert "en file d'envoi" in _status(page)
-    _worker(app)  # the claim leaves by itself
+    run_worker(app)  # the claim leaves by itself
     with page.expect_navigation():
         page.get_by_role("link", name="voir la demande").click()
     assert _status(page) == "envoyée, en cours d'examen"
@@ -131,7 +124,7 @@ def test_a_refused_claim_is_fixed_and_sent_again(page, live_server, shop, app, s
     with page.expect_navigation():
         page.get_by_test_id("resubmit").click()
     assert "transmises à l'organisme" in page.locator(".alert").first.inner_text(), page.locator(".alert").all_inner_texts()
-    _worker(app)
+    run_worker(app)
     page.reload()
     assert _status(page) == "envoyée, en cours d'examen"
     events = page.get_by_test_id("claim-events").inner_text()

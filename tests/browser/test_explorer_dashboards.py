@@ -14,7 +14,7 @@ from qualirepar.tenancy import as_shop
 
 from ..explorer.test_explorer import _claim, _hand_back, _intake
 from .conftest import shot
-from .test_shell import _login, _open_menu_if_collapsed
+from .helpers import login, open_menu_if_collapsed
 
 pytestmark = pytest.mark.browser
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -55,7 +55,7 @@ def _no_sideways_scroll(page) -> None:
 
 
 def test_the_owner_dashboard_charts_fit_the_screen_with_a_table_behind(page, live_server, history):
-    _login(page, live_server, history.emails["owner"])
+    login(page, live_server, history.emails["owner"])
     charts = page.get_by_test_id("chart")
     assert charts.count() == 5
     width = page.viewport_size["width"]
@@ -70,7 +70,7 @@ def test_the_owner_dashboard_charts_fit_the_screen_with_a_table_behind(page, liv
 
 
 def test_support_and_technician_land_on_their_own_dashboards(page, live_server, history):
-    _login(page, live_server, history.emails["support"])
+    login(page, live_server, history.emails["support"])
     to_fix = page.get_by_test_id("rejections")
     assert to_fix.get_by_role("link").count() == 3
     _no_sideways_scroll(page)
@@ -79,7 +79,7 @@ def test_support_and_technician_land_on_their_own_dashboards(page, live_server, 
         to_fix.get_by_role("link").first.click()
     assert "/demandes/" in page.url
     page.context.clear_cookies()
-    _login(page, live_server, history.emails["technician"])
+    login(page, live_server, history.emails["technician"])
     assert page.get_by_test_id("today").get_by_role("link").count() == 3
     assert page.get_by_test_id("returns").get_by_role("link").count() == 1
     _no_sideways_scroll(page)
@@ -87,8 +87,8 @@ def test_support_and_technician_land_on_their_own_dashboards(page, live_server, 
 
 
 def test_the_explorer_filters_sorts_pages_saves_and_exports(page, live_server, history):
-    _login(page, live_server, history.emails["support"])
-    _open_menu_if_collapsed(page)
+    login(page, live_server, history.emails["support"])
+    open_menu_if_collapsed(page)
     page.get_by_role("button", name="Registres").or_(page.get_by_role("link", name="Registres")).first.click()
     page.get_by_role("link", name="Explorateur").click()
     page.wait_for_url("**/explorateur/")
@@ -132,7 +132,7 @@ def test_the_explorer_filters_sorts_pages_saves_and_exports(page, live_server, h
 
 
 def test_the_returns_view_on_the_tablet(page, live_server, history):
-    _login(page, live_server, history.emails["owner"])
+    login(page, live_server, history.emails["owner"])
     page.goto(live_server + "/explorateur/")
     page.get_by_test_id("built-in-views").get_by_role("link", name="Retours sous 3 mois (référentiel § 6.1.5)").click()
     page.wait_for_url("**dataset=returns")
@@ -149,7 +149,7 @@ def test_a_return_set_aside_on_its_page_shows_in_the_set_aside_view_with_its_rea
     with app.app_context(), as_shop(history.id):
         back = db.session.execute(db.select(RepairOrder).where(RepairOrder.warranty_of_id.is_not(None))).scalar_one()
         back_id, back_number, first_number = back.id, back.number, back.warranty_of.number
-    _login(page, live_server, history.emails["owner"])
+    login(page, live_server, history.emails["owner"])
     page.goto(f"{live_server}/dossiers/{back_id}")
     page.get_by_text("Ce n'est pas un retour sous garantie").click()
     page.get_by_label("Pourquoi ce dossier n'est-il pas un retour sous garantie ?").fill("Chute de l'appareil, sans lien avec la réparation")

@@ -6,7 +6,7 @@ import pytest
 from .. import pdf
 from ..checklists.helpers import jpeg
 from .conftest import shot
-from .test_shell import _login
+from .helpers import draw, login
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +30,6 @@ def _fill_intake(page, live_server, serial):
     page.get_by_test_id("order-status").wait_for()
 
 
-def _draw(page, pad):
-    """A signature: pointer down, a zigzag of moves, pointer up."""
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.7)
-    page.mouse.down()
-    for i in range(1, 25):
-        page.mouse.move(box["x"] + 30 + i * 20, box["y"] + box["height"] * (0.7 - 0.4 * ((i % 6) / 6)), steps=2)
-    page.mouse.up()
-
-
 def _point(page, label):
     return page.get_by_test_id("point").filter(has_text=label)
 
@@ -55,7 +45,7 @@ def _answer_yes(page, label):
 
 
 def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, kettle, tmp_path):
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     _fill_intake(page, live_server, "SN-KT-0042")
     assert page.get_by_text("créé.").is_visible()
     shot(page, "order-created")
@@ -63,7 +53,7 @@ def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, 
 
     # The customer signs the bon with a finger (pointer events on the pad), then the appliance is photographed.
     _press(page, page.get_by_role("link", name="Signatures"))
-    _draw(page, page.get_by_test_id("pad-customer"))
+    draw(page, page.get_by_test_id("pad-customer"))
     _press(page, page.locator("form[data-signature-form]").first.get_by_role("button", name="Valider la signature"))
     assert page.get_by_test_id("signed-customer").locator("img").is_visible()
     _press(page, page.get_by_role("link", name="Retour au dossier"))

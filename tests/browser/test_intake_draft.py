@@ -11,7 +11,7 @@ from qualirepar.repairs import services as repairs
 from qualirepar.tenancy import as_shop
 
 from .conftest import shot
-from .test_shell import _login
+from .helpers import login
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def _leave(page, label, value):
 
 
 def test_fields_are_saved_as_they_are_left_and_kept_offline(page, live_server, shop, kettle, app):
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     page.goto(live_server + "/dossiers/nouveau")
     _leave(page, "Nom", "Martin")
     page.get_by_text("Brouillon enregistré à").wait_for()
@@ -77,7 +77,7 @@ def test_an_existing_customer_is_picked_by_search(page, live_server, shop, kettl
             last_name="Durand", first_name="Marie", street="5 rue Haute", postcode="75011", city="Paris", phone="0611223344",
             email="marie@exemple.fr", service_requested="Réparation", fault_description="Bruit", serial_number="SN-OLD-1",
             brand_name="Seb", product_type_id=kettle))
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     page.goto(live_server + "/dossiers/nouveau")
     page.get_by_label("Client déjà venu ?").fill("dura")
     choice = page.get_by_test_id("customer-choice").filter(has_text="DURAND Marie")

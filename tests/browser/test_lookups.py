@@ -10,7 +10,7 @@ from qualirepar.shops.models import FicheMetier
 from qualirepar.tenancy import as_shop
 
 from .conftest import shot
-from .test_shell import _login, _open_menu_if_collapsed
+from .helpers import login, open_menu_if_collapsed
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,14 @@ def catalog(app, shop):
 
 
 def _menu(page, item):
-    _open_menu_if_collapsed(page)
+    open_menu_if_collapsed(page)
     page.get_by_role("button", name="Référentiel").or_(page.get_by_role("link", name="Référentiel")).first.click()
     with page.expect_navigation(wait_until="load"):  # htmx is initialised before anything is typed
         page.get_by_role("link", name=item, exact=True).click()
 
 
 def test_eligibility_check(page, live_server, shop, catalog):
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     _menu(page, "Éligibilité")
     page.get_by_label("Type d'appareil").select_option(label="Téléphone portable")
     page.get_by_label("Marque").fill("SAMSUNG")
@@ -52,7 +52,7 @@ def test_eligibility_check(page, live_server, shop, catalog):
 
 
 def test_brand_search_as_you_type(page, live_server, shop, catalog):
-    _login(page, live_server, shop.emails["support"])
+    login(page, live_server, shop.emails["support"])
     _menu(page, "Marques")
     page.get_by_label("Rechercher une marque").press_sequentially("sam", delay=50)
     page.get_by_text("payée par ecosystem").wait_for()
@@ -62,7 +62,7 @@ def test_brand_search_as_you_type(page, live_server, shop, catalog):
 
 
 def test_bonus_table_filters(page, live_server, shop, catalog):
-    _login(page, live_server, shop.emails["owner"])
+    login(page, live_server, shop.emails["owner"])
     _menu(page, "Barème du bonus")
     page.get_by_label("Famille").select_option(label="Téléphonie")
     page.wait_for_function("() => !document.querySelector('#bonus-rows').innerText.includes('Lave-linge')")

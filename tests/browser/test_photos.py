@@ -5,7 +5,7 @@ import pytest
 from .. import factories
 from ..checklists.helpers import jpeg
 from .conftest import shot
-from .test_shell import _login
+from .helpers import login
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def _press(page, target):
 
 def test_photos_are_taken_shown_and_deleted(page, live_server, shop, order, tmp_path):
     """Run at the 820x1180 touch tablet viewport (taps) and on the counter PC (clicks)."""
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order}")
     with page.expect_navigation():
         _press(page, page.get_by_role("link", name="Photos (0)"))

@@ -9,8 +9,7 @@ from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
 from ..billing.helpers import washing_machine_order
-from .test_intake import _draw
-from .test_shell import _login
+from .helpers import draw, login
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ def _press(page, target, navigates=True):
 def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, app):
     site = factories.make_site(app, shop.id, ecologic_site_id="ECL-SITE-1")
     order_id = washing_machine_order(app, shop.id, site_id=site, symptom_code="111", email="lea@exemple.fr")
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order_id}")
     _press(page, page.get_by_role("button", name="Nouveau devis"))
     for kind, label, qty, price in (("Diagnostic", "Diagnostic", "1", "40"), ("Main-d'œuvre", "Remplacement de la pompe", "1,5", "50"),
@@ -48,7 +47,7 @@ def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, a
     assert "Bonus fixé à la validation" in page.get_by_test_id("frozen-bonus").inner_text()
 
     _press(page, page.get_by_role("link", name="Faire signer sur la tablette"))
-    _draw(page, page.get_by_test_id("pad-quote"))
+    draw(page, page.get_by_test_id("pad-quote"))
     _press(page, page.get_by_role("button", name="J'accepte le devis"))
     assert page.get_by_test_id("quote-status").inner_text() == "Accepté"
 

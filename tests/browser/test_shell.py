@@ -3,30 +3,16 @@ import pytest
 
 from .. import factories
 from .conftest import shot
+from .helpers import login, open_menu_if_collapsed
 
 pytestmark = pytest.mark.browser
 
 
-def _login(page, live_server, email):
-    page.goto(live_server + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server + "/")
-
-
-def _open_menu_if_collapsed(page):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.tap() if page.device == "tablet" else toggler.click()
-        page.locator("#main-nav.show").wait_for()
-
-
 def test_owner_logs_in_and_reaches_the_shop_settings(page, live_server, shop):
-    _login(page, live_server, shop.emails["owner"])
+    login(page, live_server, shop.emails["owner"])
     assert page.get_by_role("heading", name="Mise en route de la boutique").is_visible()
     shot(page, "dashboard-owner")
-    _open_menu_if_collapsed(page)
+    open_menu_if_collapsed(page)
     page.get_by_role("button", name="Paramètres").or_(page.get_by_role("link", name="Paramètres")).first.click()
     page.get_by_role("link", name="Boutique").click()
     page.wait_for_url("**/parametres/boutique")
@@ -38,8 +24,8 @@ def test_owner_logs_in_and_reaches_the_shop_settings(page, live_server, shop):
 
 def test_technician_finds_sites_but_not_settings(page, live_server, shop, app):
     factories.make_site(app, shop.id, name="Atelier Centre")
-    _login(page, live_server, shop.emails["technician"])
-    _open_menu_if_collapsed(page)
+    login(page, live_server, shop.emails["technician"])
+    open_menu_if_collapsed(page)
     assert page.get_by_role("link", name="Paramètres").count() == 0
     page.get_by_role("link", name="Lieux", exact=True).click()
     page.wait_for_url("**/parametres/lieux")
@@ -58,7 +44,7 @@ def test_wrong_password_shows_the_message_beside_the_field(page, live_server, sh
 
 
 def test_touch_targets_are_finger_sized(page, live_server, shop):
-    _login(page, live_server, shop.emails["owner"])
-    _open_menu_if_collapsed(page)
+    login(page, live_server, shop.emails["owner"])
+    open_menu_if_collapsed(page)
     heights = page.locator(".nav-touch:visible").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44

@@ -3,8 +3,7 @@ import pytest
 
 from .. import factories
 from .conftest import shot
-from .test_intake import _draw
-from .test_shell import _login
+from .helpers import draw, login
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +14,9 @@ def order(app, shop):
 
 
 def test_customer_signs_with_a_finger(page, live_server, shop, order):
-    _login(page, live_server, shop.emails["technician"])
+    login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order}/signatures")
-    _draw(page, page.get_by_test_id("pad-customer"))
+    draw(page, page.get_by_test_id("pad-customer"))
     form = page.locator("form[data-signature-form]").first
     with page.expect_navigation():
         form.get_by_role("button", name="Valider la signature").click()

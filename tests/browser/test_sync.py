@@ -13,7 +13,7 @@ from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
 from .conftest import shot
-from .test_shell import _login
+from .helpers import login
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_owner_syncs_with_ecosystem_and_reads_the_report(page, live_server, shop
         db.session.add(account)
         db.session.commit()
     sandbox.faults.configure(latency_ms=400)  # slow enough to see the progress bar
-    _login(page, live_server, shop.emails["owner"])
+    login(page, live_server, shop.emails["owner"])
     page.goto(live_server + "/catalogue/synchro")
     page.get_by_role("button", name="Synchroniser ecosystem").click()
     page.get_by_role("progressbar").wait_for()

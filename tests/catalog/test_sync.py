@@ -7,11 +7,11 @@ import pytest
 from qualirepar.catalog import sync as sync_module
 from qualirepar.catalog.loader import load_csv
 from qualirepar.catalog.models import BonusTariff, Brand, CatalogSync, ProductType
+from qualirepar.core.queue import get_queue
 from qualirepar.eco.models import EcoAccount
 from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.eco.sandbox.store import Product as SandboxProduct
 from qualirepar.extensions import db
-from qualirepar.core.queue import get_queue
 from qualirepar.shops.models import FicheMetier, RepairSite
 from qualirepar.tenancy import as_shop
 

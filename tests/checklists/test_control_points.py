@@ -14,8 +14,7 @@ from qualirepar.repairs import services as repairs
 from qualirepar.repairs import states
 from qualirepar.tenancy import as_shop
 
-from .. import factories
-from .. import pdf
+from .. import factories, pdf
 from .helpers import fill, jpeg, order_of
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import invoices, quotes
 from qualirepar.catalog.loader import SCHEME_START, load_csv
 from qualirepar.catalog.models import Brand, ProductType
 from qualirepar.catalog.reference import norm
@@ -75,9 +75,9 @@ def issue_claims(app, shop_id: int, organisms: list[str]) -> dict[int, str]:
                 db.session.commit()
             fill(order, "checkin")  # the nameplate photo
             quote = quote_with(order, *STANDARD)
-            billing.set_repair_code(quote, REPAIR_CODES[organism])
-            billing.validate(quote, None)
-            invoice = billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+            quotes.set_repair_code(quote, REPAIR_CODES[organism])
+            quotes.validate(quote, None)
+            invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
             claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one()
             assert (claim.organism, claim.status) == (organism, "queued")
             claims[claim.id] = invoice.number
@@ -324,8 +324,8 @@ def restart_redis(app) -> None:
 
 
 def test_claims_waiting_when_redis_loses_its_data_are_all_sent_once(app, shop, sandbox, sandbox_accounts, runner, quick):
-    from qualirepar.eco.errors import TransientError
     from qualirepar.core.queue import get_queue
+    from qualirepar.eco.errors import TransientError
 
     link_ecosystem(app, sandbox)
     organisms = ["ecosystem", "ecologic"] * 2

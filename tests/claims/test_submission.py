@@ -5,12 +5,12 @@ import uuid
 
 import pytest
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import invoices, quotes
 from qualirepar.claims import submit, tasks
 from qualirepar.claims.models import Claim
+from qualirepar.core.queue import get_queue
 from qualirepar.eco.sandbox.seed import DEMO
 from qualirepar.extensions import db
-from qualirepar.core.queue import get_queue
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
@@ -29,9 +29,9 @@ def _invoice(app, shop, site_fields, **order_fields):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")  # the nameplate photo
         quote = quote_with(order, *STANDARD)
-        billing.set_repair_code(quote, "G12")
-        billing.validate(quote, None)
-        billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+        quotes.set_repair_code(quote, "G12")
+        quotes.validate(quote, None)
+        invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
         return db.session.execute(db.select(db.func.max(Claim.id))).scalar_one()  # the one just issued
 
 

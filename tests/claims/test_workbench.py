@@ -9,8 +9,8 @@ import requests
 from qualirepar import mail
 from qualirepar.claims import submit, tasks, workbench
 from qualirepar.claims.models import Claim, ClaimEvent, Notification
-from qualirepar.extensions import db
 from qualirepar.core.queue import get_queue
+from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
 from .test_submission import LYON, _claim, _invoice, _send

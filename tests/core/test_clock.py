@@ -14,33 +14,13 @@ from wtforms.validators import ValidationError
 
 import qualirepar
 from qualirepar.core import clock
-from qualirepar.repairs import services
-from qualirepar.tenancy import as_shop
+
+from ..repairs.helpers import intake, repair_and_hand_back
 
 UTC = dt.timezone.utc
 D = dt.date
 LATE_EVENING_UTC = dt.datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December, 00:30 in Paris
 NEW_YEARS_EVE_UTC = dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 1 January 2027, 00:30 in Paris
-
-
-@pytest.fixture
-def ctx(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        yield
-
-
-def _intake(**overrides):
-    data = dict(last_name="Martin", first_name="Léa", street="1 rue de la Paix", postcode="69003", city="Lyon",
-                phone="06 12 34 56 78", email="lea@exemple.fr", service_requested="Réparation", fault_description="Ne chauffe plus",
-                serial_number="SN-12AB345", brand_name="SEB")
-    data.update(overrides)
-    return services.create_intake(services.IntakeData(**data))
-
-
-def _repair_and_hand_back(order, when: dt.datetime) -> None:
-    with time_machine.travel(when, tick=False):
-        for action in ("start_diagnosis", "start_repair", "finish", "hand_back"):
-            services.transition(order, action)
 
 
 @pytest.mark.parametrize("moment,paris_day", [
@@ -57,7 +37,7 @@ def test_today_is_the_paris_day_at_23_30_utc(moment, paris_day):
 
 def test_an_intake_at_23_30_utc_is_dated_and_numbered_in_paris(ctx):
     with time_machine.travel(NEW_YEARS_EVE_UTC, tick=False):
-        order = _intake()
+        order = intake()
     assert order.intake_on == D(2027, 1, 1)
     assert order.number == "D-2027-00001"
 
@@ -65,10 +45,10 @@ def test_an_intake_at_23_30_utc_is_dated_and_numbered_in_paris(ctx):
 def test_the_warranty_boundary_is_compared_in_paris_days(ctx):
     """Handed back on 31 August (Paris): covered through 30 November. An intake at 23:30 UTC on
     30 November is on 1 December in Paris: not a return (the server's own date would say it is)."""
-    first = _intake(intake_on=D(2026, 8, 20))
-    _repair_and_hand_back(first, dt.datetime(2026, 8, 31, 10, 0, tzinfo=UTC))
+    first = intake(intake_on=D(2026, 8, 20))
+    repair_and_hand_back(first, dt.datetime(2026, 8, 31, 10, 0, tzinfo=UTC))
     with time_machine.travel(LATE_EVENING_UTC, tick=False):
-        late = _intake(last_name="Autre")
+        late = intake(last_name="Autre")
     assert late.intake_on == D(2026, 12, 1)
     assert late.warranty_of_id is None
 
@@ -76,10 +56,10 @@ def test_the_warranty_boundary_is_compared_in_paris_days(ctx):
 def test_a_hand_back_after_midnight_in_paris_counts_from_the_paris_day(ctx):
     """Handed back at 22:30 UTC on 31 August = 1 September, 00:30 in Paris: covered through
     1 December, so the intake at 23:30 UTC on 30 November (1 December in Paris) is a return."""
-    first = _intake(intake_on=D(2026, 8, 20))
-    _repair_and_hand_back(first, dt.datetime(2026, 8, 31, 22, 30, tzinfo=UTC))
+    first = intake(intake_on=D(2026, 8, 20))
+    repair_and_hand_back(first, dt.datetime(2026, 8, 31, 22, 30, tzinfo=UTC))
     with time_machine.travel(LATE_EVENING_UTC, tick=False):
-        again = _intake(last_name="Autre")
+        again = intake(last_name="Autre")
     assert again.warranty_of_id == first.id
 
 

@@ -12,8 +12,8 @@ import time_machine
 
 from qualirepar.billing.models import Invoice
 from qualirepar.claims.models import Claim, ClaimPayment
-from qualirepar.extensions import db
 from qualirepar.explorer.models import SavedView
+from qualirepar.extensions import db
 from qualirepar.repairs import services
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
@@ -54,12 +54,6 @@ def _claim(order: RepairOrder, issued_on: dt.date, organism: str = "ecosystem", 
     db.session.add(claim)
     db.session.commit()
     return claim
-
-
-@pytest.fixture
-def ctx(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        yield
 
 
 def _rows(html: str) -> int:

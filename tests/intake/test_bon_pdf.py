@@ -11,8 +11,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
-from ..factories import intake_form, login_client
-from ..repairs.test_signatures import data_url
+from ..factories import data_url, intake_form, login_client
 
 
 @pytest.fixture
@@ -62,6 +61,7 @@ def test_signatures_are_printed(app, shop, order):
 
 def test_a_warranty_return_says_so_on_the_bon(app, shop, order, kettle):
     from qualirepar.repairs import services as repairs
+
     from ..checklists.helpers import fill
 
     with app.test_request_context(), as_shop(shop.id):

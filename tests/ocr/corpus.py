@@ -3,7 +3,7 @@
 Invoices in four layouts, each with its ground truth:
 
 - ``qualirepar``: the app's own invoice PDF (templates/billing/invoice_pdf.html through
-  billing.services.render_invoice_pdf, in a bare Flask app with the app's template filters);
+  billing.invoices.render_invoice_pdf, in a bare Flask app with the app's template filters);
 - ``atelier``: a competitor's workshop software (coloured header, "FACTURE N°", "Déduction bonus");
 - ``simple``: a plain bordered table in a serif font, long dates ("30 novembre 2026");
 - ``moderne``: a two-column layout, dotted dates, "Sous-total HT", "Bonus QualiRépar", SIREN.
@@ -171,7 +171,7 @@ def _bare_app():
 
 
 def _qualirepar_pdf(d: SimpleNamespace) -> bytes:
-    from qualirepar.billing.services import render_invoice_pdf
+    from qualirepar.billing.invoices import render_invoice_pdf
 
     invoice = SimpleNamespace(
         number=invoice_number(d, "qualirepar"), kind="invoice", issued_on=d.day,

@@ -7,8 +7,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from qualirepar.claims import tasks as claims_tasks
 from qualirepar.claims.models import Claim
-from qualirepar.extensions import db
 from qualirepar.core.queue import get_queue
+from qualirepar.extensions import db
 from qualirepar.ocr.models import OcrDocument
 from qualirepar.tenancy import as_shop
 
@@ -130,7 +130,7 @@ def test_an_invoice_that_disagrees_blocks_the_sending_until_overridden(app, shop
 
 
 def _validated_quote(app, shop):
-    from qualirepar.billing import services as billing
+    from qualirepar.billing import quotes
     from qualirepar.repairs.models import RepairOrder
 
     from .. import factories
@@ -143,9 +143,9 @@ def _validated_quote(app, shop):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")
         quote = quote_with(order, *STANDARD)
-        billing.set_repair_code(quote, "G12")
-        billing.validate(quote, None)
-        t = billing.totals(quote.lines)
+        quotes.set_repair_code(quote, "G12")
+        quotes.validate(quote, None)
+        t = quotes.totals(quote.lines)
         return quote.id, t.ht, t.ttc, quote.bonus_amount
 
 

@@ -12,7 +12,6 @@ from qualirepar.tenancy import as_shop
 from ..checklists.helpers import fill
 from ..factories import intake_form
 
-
 form = intake_form
 
 

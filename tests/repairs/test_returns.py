@@ -11,6 +11,8 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.repairs.returns import normalise_serial, warranty_ends, within_warranty
 from qualirepar.tenancy import as_shop
 
+from .helpers import intake, repair_and_hand_back
+
 D = dt.date
 
 
@@ -36,34 +38,14 @@ def test_serial_numbers_are_normalised(raw, expected):
     assert normalise_serial(raw) == expected
 
 
-def _intake(**overrides):
-    data = dict(last_name="Martin", first_name="Léa", street="1 rue de la Paix", postcode="69003", city="Lyon",
-                phone="06 12 34 56 78", email="lea@exemple.fr", service_requested="Réparation", fault_description="Ne chauffe plus",
-                serial_number="SN-12AB345", brand_name="SEB")
-    data.update(overrides)
-    return services.create_intake(services.IntakeData(**data))
-
-
-def _repair_and_hand_back(order: RepairOrder, when: dt.datetime) -> None:
-    with time_machine.travel(when, tick=False):
-        for action in ("start_diagnosis", "start_repair", "finish", "hand_back"):
-            services.transition(order, action)
-
-
-@pytest.fixture
-def ctx(app, shop):
-    with app.test_request_context(), as_shop(shop.id):
-        yield
-
-
 PARIS_NOON = dt.timezone(dt.timedelta(hours=1))
 
 
 @pytest.mark.parametrize("intake_on,is_return", [(D(2027, 2, 28), True), (D(2027, 3, 1), False)])
 def test_second_order_of_the_same_serial_is_a_return_until_the_last_day(ctx, intake_on, is_return):
-    first = _intake(intake_on=D(2026, 11, 2))
-    _repair_and_hand_back(first, dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS_NOON))
-    second = _intake(serial_number="sn 12ab345", last_name="Autre", intake_on=intake_on)  # sold on: the serial decides
+    first = intake(intake_on=D(2026, 11, 2))
+    repair_and_hand_back(first, dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS_NOON))
+    second = intake(serial_number="sn 12ab345", last_name="Autre", intake_on=intake_on)  # sold on: the serial decides
     assert (second.warranty_of_id == first.id) is is_return
     assert second.number != first.number
 
@@ -74,34 +56,34 @@ def test_without_serial_same_customer_product_and_brand(ctx):
 
     load_csv()
     kettle = db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()
-    first = _intake(serial_number="", product_type_id=kettle, intake_on=D(2026, 9, 1))
-    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, 0, tzinfo=PARIS_NOON))
-    again = _intake(serial_number="", product_type_id=kettle, customer_id=first.customer_id, intake_on=D(2026, 10, 1))
-    other_brand = _intake(serial_number="", product_type_id=kettle, customer_id=first.customer_id, brand_name="Moulinex",
+    first = intake(serial_number="", product_type_id=kettle, intake_on=D(2026, 9, 1))
+    repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, 0, tzinfo=PARIS_NOON))
+    again = intake(serial_number="", product_type_id=kettle, customer_id=first.customer_id, intake_on=D(2026, 10, 1))
+    other_brand = intake(serial_number="", product_type_id=kettle, customer_id=first.customer_id, brand_name="Moulinex",
                           intake_on=D(2026, 10, 2))
     assert again.warranty_of_id == first.id
     assert other_brand.warranty_of_id is None
 
 
 def test_an_unrepaired_appliance_gives_no_warranty(ctx):
-    first = _intake(intake_on=D(2026, 9, 1))
+    first = intake(intake_on=D(2026, 9, 1))
     with time_machine.travel(dt.datetime(2026, 9, 5, 12, tzinfo=PARIS_NOON), tick=False):
         for action in ("start_diagnosis", "send_quote", "refuse_quote", "hand_back"):
             services.transition(first, action)
-    assert _intake(intake_on=D(2026, 9, 20)).warranty_of_id is None
+    assert intake(intake_on=D(2026, 9, 20)).warranty_of_id is None
 
 
 def test_an_order_still_in_the_workshop_is_not_a_warranty_origin(ctx):
-    _intake(intake_on=D(2026, 9, 1))
-    assert _intake(intake_on=D(2026, 9, 2)).warranty_of_id is None
+    intake(intake_on=D(2026, 9, 1))
+    assert intake(intake_on=D(2026, 9, 2)).warranty_of_id is None
 
 
 def test_unlinking_a_return_needs_a_reason_and_is_audited(ctx):
     from qualirepar.audit import AuditEntry
 
-    first = _intake(intake_on=D(2026, 9, 1))
-    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
-    second = _intake(intake_on=D(2026, 10, 1))
+    first = intake(intake_on=D(2026, 9, 1))
+    repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+    second = intake(intake_on=D(2026, 10, 1))
     with pytest.raises(states.RepairOrderError):
         services.unlink_return(second, "")
     services.unlink_return(second, "Autre panne, sans rapport avec la réparation de septembre")
@@ -112,12 +94,12 @@ def test_unlinking_a_return_needs_a_reason_and_is_audited(ctx):
 
 
 def test_order_numbers_are_consecutive_per_year(ctx):
-    numbers = [_intake(intake_on=D(2026, 12, 31)).number, _intake(intake_on=D(2026, 12, 31)).number, _intake(intake_on=D(2027, 1, 1)).number]
+    numbers = [intake(intake_on=D(2026, 12, 31)).number, intake(intake_on=D(2026, 12, 31)).number, intake(intake_on=D(2027, 1, 1)).number]
     assert numbers == ["D-2026-00001", "D-2026-00002", "D-2027-00001"]
 
 
 def test_search_by_name_phone_and_serial(ctx):
-    order = _intake(intake_on=D(2026, 9, 1))
+    order = intake(intake_on=D(2026, 9, 1))
     assert services.search_customers("mart")[0].id == order.customer_id
     assert services.search_customers("06 12 34")[0].id == order.customer_id
     assert services.search_orders("12ab345")[0].id == order.id
@@ -126,9 +108,9 @@ def test_search_by_name_phone_and_serial(ctx):
 
 @pytest.mark.parametrize("placeholder", ["N/A", "0000", "illisible", "xx", "inconnu"])
 def test_placeholder_serials_link_nothing(ctx, placeholder):
-    first = _intake(serial_number=placeholder, intake_on=D(2026, 9, 1))
-    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
-    other = _intake(serial_number=placeholder, last_name="Dupont", phone="07 00 00 00 00", intake_on=D(2026, 10, 1))
+    first = intake(serial_number=placeholder, intake_on=D(2026, 9, 1))
+    repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+    other = intake(serial_number=placeholder, last_name="Dupont", phone="07 00 00 00 00", intake_on=D(2026, 10, 1))
     assert other.warranty_of_id is None
 
 
@@ -138,17 +120,17 @@ def test_the_same_household_typed_again_is_recognised_without_serial(ctx):
 
     load_csv()
     kettle = db.session.execute(db.select(ProductType.id).where(ProductType.name == "Bouilloire")).scalar_one()
-    first = _intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 9, 1))
-    _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
-    again = _intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 10, 1))  # a new customer record
+    first = intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 9, 1))
+    repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+    again = intake(serial_number="illisible", product_type_id=kettle, intake_on=D(2026, 10, 1))  # a new customer record
     assert again.customer_id != first.customer_id and again.warranty_of_id == first.id
 
 
 def test_setting_a_return_aside_from_its_page_keeps_the_reason_and_the_repair_it_came_from(app, shop, as_role):
     with app.test_request_context(), as_shop(shop.id):
-        first = _intake(intake_on=D(2026, 9, 1))
-        _repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
-        second = _intake(intake_on=D(2026, 10, 1))
+        first = intake(intake_on=D(2026, 9, 1))
+        repair_and_hand_back(first, dt.datetime(2026, 9, 10, 12, tzinfo=PARIS_NOON))
+        second = intake(intake_on=D(2026, 10, 1))
         first_id, first_number, second_id = first.id, first.number, second.id
     client = as_role("technician")
     page = client.post(f"/dossiers/{second_id}/delier", data={"reason": "non"}, follow_redirects=True).get_data(as_text=True)

@@ -1,9 +1,7 @@
 """Signatures: a drawn PNG is kept with time, user and IP; an empty frame or garbage is refused."""
 import base64
-import io
 
 import pytest
-from PIL import Image, ImageDraw
 
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
@@ -12,15 +10,7 @@ from qualirepar.repairs.models import RepairOrder, Signature
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-
-
-def data_url(drawn: bool = True, fmt: str = "PNG") -> str:
-    img = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    if drawn:
-        ImageDraw.Draw(img).line([(20, 150), (200, 40), (380, 160), (580, 60)], fill=(20, 20, 110, 255), width=4)
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, fmt) if fmt != "PNG" else img.save(buf, "PNG")
-    return f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"
+from ..factories import data_url
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ the invoice nobody types anything; what is still unlinked is named."""
 import uuid
 from decimal import Decimal
 
-from qualirepar.billing import services as billing
+from qualirepar.billing import invoices, quotes
 from qualirepar.claims import payload
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
@@ -12,7 +12,7 @@ from qualirepar.shops.models import RepairSite
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from .helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, washing_machine_order
 
 
 def _claim(app, shop, **order_fields):
@@ -21,9 +21,9 @@ def _claim(app, shop, **order_fields):
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = quote_with(order, *STANDARD, ("part", "Courroie", "1", "12.00", "20", "reused"))
-        billing.set_repair_code(quote, "r01")
-        billing.validate(quote, None)
-        billing.issue_invoice(order, quote, str(uuid.uuid4()), None)
+        quotes.set_repair_code(quote, "r01")
+        quotes.validate(quote, None)
+        invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
         return db.session.execute(db.select(Claim.id)).scalar_one()
 
 

@@ -8,8 +8,8 @@ import time_machine
 from qualirepar.extensions import db, limiter
 from qualirepar.shops.models import User
 
-from . import factories
-from .conftest import last_mail
+from .. import factories
+from ..conftest import last_mail
 
 WRONG = "Adresse e-mail ou mot de passe incorrect."
 

@@ -40,7 +40,7 @@ def test_a_complaint_is_recorded_answered_and_late_ones_shown_to_the_owner(app, 
     with app.app_context(), as_shop(shop.id):
         complaint = db.session.execute(db.select(Complaint)).scalar_one()
     assert complaint.due_on == D(2026, 11, 19)
-    from . import factories
+    from .. import factories
 
     owner = factories.login_client(app, shop.emails["owner"])
     home = owner.get("/").get_data(as_text=True)

@@ -10,8 +10,8 @@ from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.shops.models import RepairSite, Shop, User
 
-from . import factories
-from .conftest import last_mail
+from .. import factories
+from ..conftest import last_mail
 
 GOOD = {"name": "Répar'Tout", "siret": "732 829 320 00074", "vat_number": "FR 44 732829320",
         "postcode": "75011", "city": "Paris", "phone": "01 23 45 67 89"}

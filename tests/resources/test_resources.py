@@ -19,7 +19,7 @@ from qualirepar.resources.models import ShopDocument, ShopDocumentVersion
 from qualirepar.shops.models import Shop
 from qualirepar.tenancy import as_shop
 
-from . import factories
+from .. import factories
 
 TODAY = dt.date(2026, 6, 15)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

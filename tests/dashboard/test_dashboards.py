@@ -1,13 +1,12 @@
 """Each role's home page: the owner's money and rejections with charts (a table behind each for
 screen readers), the support's claims to fix and late payments, the technician's day."""
 import datetime as dt
-from decimal import Decimal
 
 from qualirepar.claims.models import Claim, ClaimEvent
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
-from .claims.test_submission import LYON, _invoice
+from ..claims.test_submission import LYON, _invoice
 
 
 def _three_claims(app, shop):
@@ -42,7 +41,7 @@ def test_support_sees_what_to_fix_and_technicians_their_day(app, shop, sandbox_a
     _three_claims(app, shop)
     html = as_role("support").get("/").get_data(as_text=True)
     assert 'data-testid="support-dashboard"' in html and "06 : Bonus incorrect" in html
-    from . import factories
+    from .. import factories
 
     html = factories.login_client(app, shop.emails["technician"]).get("/").get_data(as_text=True)
     assert 'data-testid="technician-dashboard"' in html and "Pris en charge aujourd&#39;hui (3)" in html.replace("'", "&#39;")
@@ -64,7 +63,7 @@ def test_documents_to_renew_show_on_the_owner_and_support_home(app, shop, as_rol
     assert 'data-testid="documents-to-renew"' in html
     assert "Attestation RC Pro 2026" in html and "Ancienne grille" in html and "Certificat QualiRépar" not in html
     assert "Attestation RC Pro 2026" in as_role("support").get("/").get_data(as_text=True)
-    from . import factories
+    from .. import factories
 
     technician = factories.login_client(app, shop.emails["technician"])
     assert "documents-to-renew" not in technician.get("/").get_data(as_text=True)
