@@ -1,6 +1,10 @@
 """OCR bench: per-field accuracy and seconds per page on the generated corpus (tests/ocr/corpus.py).
 
     .venv/bin/python bench/ocr.py [--seeds 2] [--only invoice|nameplate] [--damage rot90,phone] [--show-misses]
+    .venv/bin/python bench/ocr.py --real [--split dev|holdout] [--kinds text,scan,phone] [--show-misses] [--cache DIR]
+
+`--real` reads the real corpus of tests/ocr/real instead (see bench/ocr_real.py): each split apart,
+per kind of input, field and source; the figure that counts is the holdout split.
 
 Every sample is generated (seeded) here, read by qualirepar.ocr.reader.read one after the other
 (no parallelism: the seconds are those of one worker), its fields extracted by
@@ -25,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import ocr_real  # noqa: E402
 from qualirepar.ocr import extraction, reader  # noqa: E402
 from tests.ocr import corpus  # noqa: E402
 
@@ -54,8 +59,18 @@ def main() -> int:
                         "later rounds were not)")
     parser.add_argument("--only", choices=["invoice", "nameplate"])
     parser.add_argument("--damage", help="comma-separated damages to keep (" + ", ".join(("text",) + corpus.DAMAGES) + ")")
-    parser.add_argument("--show-misses", action="store_true", help="print each wrong or missing field")
+    parser.add_argument("--show-misses", action="store_true", help="print each wrong or missing field (--real: dev only)")
+    parser.add_argument("--real", action="store_true", help="the real corpus of tests/ocr/real instead of the generated one")
+    parser.add_argument("--split", choices=["dev", "holdout"], help="--real: one split only (default both)")
+    parser.add_argument("--kinds", default=",".join(ocr_real.KINDS), help="--real: kinds of input (text, scan, phone)")
+    parser.add_argument("--doc", help="--real: documents whose id contains this")
+    parser.add_argument("--cache", type=Path, help="--real: keep the readings here and reuse them (for working on the "
+                        "rules; cached readings are not timed)")
     args = parser.parse_args()
+    if args.real:
+        splits = (args.split,) if args.split else ("dev", "holdout")
+        return ocr_real.run(ROOT / "tests" / "ocr" / "real", kinds=tuple(args.kinds.split(",")), splits=splits,
+                            show_misses=args.show_misses, cache=args.cache, only=args.doc)
 
     t0 = time.perf_counter()
     samples = corpus.full_corpus(args.seeds, args.first_seed)

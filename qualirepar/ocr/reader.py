@@ -23,7 +23,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from ..core.refusal import Refusal
-from . import tesseract
+from . import tesseract, textlayer
 from .reading import Page, Reading, Word
 from .tesseract import OcrTimeout, OcrUnavailable, tesseract_available
 
@@ -123,9 +123,8 @@ def _read_pdf(data: bytes, langs: str, page_timeout: float, max_pages: int,
             start = time.perf_counter()
             page = pdf[index]
             try:
-                text = _text_layer(page)
-                if text is not None:
-                    words = [Word(w, 100.0) for w in text.split()]
+                if _text_layer(page) is not None:
+                    text, words = _laid_out(page)
                     pages.append(Page(text, words, "text", round(time.perf_counter() - start, 3)))
                 else:
                     if not checked:
@@ -165,6 +164,15 @@ def _text_layer(page) -> str | None:
         if width * height and covered / (width * height) > 0.5:
             return None
     return text
+
+
+def _laid_out(page) -> tuple[str, list[Word]]:
+    """The text layer in reading order, each word with its box (see `textlayer`)."""
+    textpage = page.get_textpage()
+    try:
+        return textlayer.page_text(textpage, page.get_size()[1])
+    finally:
+        textpage.close()
 
 
 def _tidy(text: str) -> str:

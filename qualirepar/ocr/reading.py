@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 class Word:
     text: str
     conf: float  # 0..100 (text layer: 100)
+    box: tuple[float, float, float, float] | None = None  # left, top, right, bottom from the page's top left (None: unknown)
 
 
 @dataclass

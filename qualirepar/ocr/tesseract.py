@@ -144,7 +144,8 @@ def _tesseract(image: Image.Image, langs: str, timeout: float) -> tuple[list[Wor
             line = index[key] = _Line(key[0], len(lines))
             lines.append(line)
         left, top = int(data["left"][i]), int(data["top"][i])
-        line.add([Word(part, conf) for part in token.split()], left, top, left + int(data["width"][i]), top + int(data["height"][i]))
+        right, bottom = left + int(data["width"][i]), top + int(data["height"][i])
+        line.add([Word(part, conf, (left, top, right, bottom)) for part in token.split()], left, top, right, bottom)
     chains = _join_rows(lines)
     words: list[Word] = []
     out: list[str] = []

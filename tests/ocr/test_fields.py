@@ -52,8 +52,8 @@ Le bonus réparation de 50,00 €, financé par ecosystem, est déduit de cette 
 def test_the_apps_own_invoice_text():
     found = invoice_fields(reading(INVOICE))
     assert values(found) == {"number": "F2026-00858", "date": "2026-10-06", "total_ht": "1227.00", "vat": "245.40",
-                             "total_ttc": "1472.40", "bonus": "50.00", "siret": SIRET, "siren": "936044502",
-                             "vat_number": VAT, "customer_name": "MULLER Camille"}
+                             "total_ttc": "1472.40", "bonus": "50.00", "amount_due": "1422.40", "siret": SIRET,
+                             "siren": "936044502", "vat_number": VAT, "customer_name": "MULLER Camille"}
     assert found["total_ttc"].source == "Total TTC 1 472,40 €"
     assert found["bonus"].source.startswith("Bonus réparation QualiRépar")
     assert all(0.8 <= f.confidence <= 1 for name, f in found.items() if name != "customer_name")
@@ -98,7 +98,7 @@ def test_amount_on_the_line_below_its_label():
 def test_labels_and_amounts_read_as_two_columns():
     text = "Total HT\nTVA 20 %\nTotal TTC\nBonus réparation\nNet à payer\n1 257,00 €\n251,40 €\n1 508,40 €\n-50,00 €\n1 458,40 €"
     assert values(invoice_fields(reading(text))) == {"total_ht": "1257.00", "vat": "251.40", "total_ttc": "1508.40",
-                                                     "bonus": "50.00"}
+                                                     "bonus": "50.00", "amount_due": "1458.40"}
 
 
 def test_totals_hold_together():

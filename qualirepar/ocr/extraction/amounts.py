@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ...core.money import cents
+from .layout import cells_below
 from .lines import Line
 
 
@@ -73,13 +74,29 @@ def _amount_only(line: Line) -> list[Amount]:
 
 LABELS = {
     "total_ttc": [(re.compile(r"\b(total|montant|prix)\W{0,3}(general\W{0,3})?t\W?t\W?c\b"), 0.95),
-                  (re.compile(r"\bt\.?t\.?c\b"), 0.7)],  # "Total" misread: "Dtal TTC 892,20 €"
+                  # «Total facture», «Bruttosumme», «Endsumme», «Rechnungsbetrag», «Total incl. VAT», «Totaal incl. btw»
+                  (re.compile(r"\btotal\W{0,3}(de\W{1,3}la\W{1,3})?facture\b|\bbrutto\W?(summe|betrag)\b|\bendsumme\b|"
+                              r"\bsumme\W{0,3}(gesamt|brutto)\b|\bgesamt\W?(betrag|summe)\b(?!\W{0,3}der)|\brechnungs(betrag|summe)\b(?!\W{0,3}ohne)|"
+                              r"\b(grand|invoice)\W{0,3}total\b|\btotal\W{0,3}(amount|\W{0,3}incl\w*|\W{0,3}(€|eur)\W{0,3}incl\w*)\b|"
+                              r"\btotaal\W{0,3}incl\w*|\btotal\W{0,3}(eur|€)(?!\W{0,3}(h\W?t|excl|net))"), 0.9),
+                  (re.compile(r"\bt\.?t\.?c\b"), 0.7),  # "Total" misread: "Dtal TTC 892,20 €"
+                  (re.compile(r"^\W{0,3}(montant\W{0,3})?(total|totaal|summe|gesamt)\W{0,3}(eur|€)?\W{0,3}:?\W{0,3}(?=\d|€|$)"), 0.45)],
     "total_ht": [(re.compile(r"\b(sous\W?total|total|montant|base)\W{0,3}(net\W{0,3})?h\W?t\b"), 0.93),
+                 # «Rechnungssumme ohne USt.», «Nettobetrag», «Subtotal», «Total excl. VAT», «Exclusief BTW», «Summe netto»
+                 (re.compile(r"\bsumme\W{0,3}ohne\W{0,3}(ust|mwst)|\bnetto\W?(betrag|summe)\b|\bsumme\W{0,3}netto\b|"
+                             r"\bsub\W?total\b|\btotal\W{0,3}(excl|hors|net\b|before)\w*|\bexclusief\W{0,3}btw\b|\btotaal\W{0,3}excl\w*"), 0.85),
                  (re.compile(r"^\W{0,3}(?!(qte|pu|prix|taux|tva|unit)\b)[a-z]{2,6}\W{0,3}h\.?t\b"), 0.6)],  # "Tota HT"
     "vat": [(re.compile(r"\b(total|montant)\W{0,3}t\W?v\W?a\b"), 0.95),
-            (re.compile(r"\bt\W?v\W?a\b(?!\W{0,3}(intra|n\W|numero|fr\s?\w))"), 0.9)],
+            (re.compile(r"\bt\W?v\W?a\b(?!\W{0,3}(intra|n\W|numero|fr\s?\w))"), 0.9),
+            # «Steuerbetrag», «MwSt.», «USt.», «VAT», «BTW», «Tax»
+            (re.compile(r"\b(steuerbetrag|mwst|ust|umsatzsteuer|vat|btw|tax)\b(?!\W{0,3}(id|nr|nummer|number|no\b|reg|%\W*$))"), 0.8)],
     "bonus": [(re.compile(r"\bbonus\b|\bdeduction\b.*\brepar|\bqualirepar\b\W*-|\bfonds\W{0,3}repar"), 0.92)],
-    "net": [(re.compile(r"\b(net|reste|montant|solde)\W{0,3}(a|du|restant)?\W{0,3}(payer|regler)\b|\bnet\W{0,3}a\W?payer\b"), 0.9)],
+    # paid before (EN 16931 BT-113 «Paid amount»): TTC − prepaid = amount due (BT-115)
+    "prepaid": [(re.compile(r"\bacompte\b|\bdeja\W{0,3}(verse|paye|regle)|\b(erhaltene\W{0,3})?anzahlung\w*|\bprepaid\b|"
+                            r"\bpaid\W{0,3}amount\b|\bamount\W{0,3}paid\b|\bvooruitbetaald\b"), 0.85)],
+    "net": [(re.compile(r"\b(net|reste|montant|solde|somme)\W{0,3}(a|du|restant)?\W{0,3}(payer|regler)\b|\bnet\W{0,3}a\W?payer\b|"
+                        r"\b(amount|balance|total)\W{0,3}due\b|\bzahlbetrag\b|\b(zu\W{0,3}zahlen(der\W{0,3}betrag)?)\b|"
+                        r"\bte\W{0,3}betalen\b|\bto\W{0,3}pay\b"), 0.9)],
 }
 VAT_EXEMPT = re.compile(r"\btva\W{0,3}non\W{0,3}applicable|\b293\s?b\b|\bexoner")
 NOT_AMOUNT_LINE = re.compile(r"\bcapital\b|\bintracom|\bsiret\b|\bsiren\b|\brcs\b")
@@ -153,12 +170,21 @@ def amount_candidates(lines: list[Line]) -> dict[str, list[Candidate]]:
                 chosen = [a for a in chosen if not re.search(r"\b(sur|base)\W*$", line.folded[max(0, a.start - 8):a.start])]
             if chosen:
                 found[name].append(_candidate(name, certainty, line, chosen))
-            elif k + 1 == len(labels):
-                below = _amount_below(lines, i, used)
-                if below is not None:
-                    used.add(below)
-                    found[name].append(_candidate(name, certainty * 0.9, lines[below], _loose_amounts(lines[below])))
+            elif k + 1 == len(labels) and (below := _amount_below(lines, i, used)) is not None:
+                used.add(below)
+                found[name].append(_candidate(name, certainty * 0.9, lines[below], _loose_amounts(lines[below])))
+            elif cell := _amount_in_cell(lines, line, start, end):
+                found[name].append(_candidate(name, certainty * 0.85, *cell))
     return found
+
+
+def _amount_in_cell(lines: list[Line], line: Line, start: int, end: int) -> tuple[Line, list[Amount]] | None:
+    """The amount standing in the cell below a label (a totals table's header row), if any."""
+    for other, s, e in cells_below(lines, line, start, end, rows=2)[:1]:
+        found = [a for a in amounts_in(other.text) if a.start >= s - 1 and a.end <= e + 1]
+        if found and not label_matches(other):
+            return other, found
+    return None
 
 
 def _candidate(name: str, certainty: float, line: Line, chosen: list[Amount]) -> Candidate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..reading import Reading
 
@@ -32,6 +32,18 @@ class Line:
     confs: list[float]  # OCR confidence (0..1) of each whitespace-separated token
     page: int
     index: int
+    boxes: list[tuple[float, float, float, float] | None] = field(default_factory=list)  # each token's box, when known
+
+    def tokens(self) -> list[tuple[int, int]]:
+        """(start, end) of each whitespace-separated token of `text`."""
+        return [m.span() for m in re.finditer(r"\S+", self.text)]
+
+    def box_of(self, start: int, end: int) -> tuple[float, float, float, float] | None:
+        """The box around the tokens overlapping text[start:end], if their boxes are known."""
+        got = [b for (s, e), b in zip(self.tokens(), self.boxes) if b and s < end and e > start]
+        if not got:
+            return None
+        return (min(b[0] for b in got), min(b[1] for b in got), max(b[2] for b in got), max(b[3] for b in got))
 
     def conf_at(self, start: int, end: int) -> float:
         """Mean OCR confidence of the tokens overlapping text[start:end]."""
@@ -77,16 +89,18 @@ def lines_of(reading: Reading) -> list[Line]:
             text = " ".join(_normalise(source).split(" "))
             text = re.sub(r" +", " ", text).strip()
             confs: list[float] = []
+            boxes = []
             for token in source.split():
-                conf = None
+                word = None
                 for ahead in range(pointer, min(pointer + 4, len(words))):
                     if words[ahead].text == token:
-                        conf, pointer = words[ahead].conf, ahead + 1
+                        word, pointer = words[ahead], ahead + 1
                         break
-                if conf is None:
-                    conf = words[pointer].conf if pointer < len(words) else 100.0
+                if word is None:
+                    word = words[pointer] if pointer < len(words) else None
                     pointer = min(pointer + 1, len(words))
-                confs.append(max(0.0, min(100.0, float(conf))) / 100)
+                confs.append(max(0.0, min(100.0, float(word.conf if word else 100.0))) / 100)
+                boxes.append(word.box if word else None)
             folded = fold(text)
-            out.append(Line(text, folded, source, confs, page_no, len(out)))
+            out.append(Line(text, folded, source, confs, page_no, len(out), boxes))
     return out

@@ -12,7 +12,7 @@ from .lines import Field, Line
 DERIVED_BONUS = 0.3  # the score of a bonus computed as TTC − net à payer (it wins only when they agree)
 CREDIBLE = 0.5  # the score from which a reading can dispute another
 MAX_BONUS_SHARE = Decimal("0.8")  # a bonus computed so is at most this share of the TTC
-NAMES = ("total_ht", "vat", "total_ttc", "bonus", "net")
+NAMES = ("total_ht", "vat", "total_ttc", "bonus", "net", "prepaid")
 #: a value a field may take (None: not found), its score, and the candidate it was read from (None: computed)
 Option = tuple[Decimal | None, float, Candidate | None]
 
@@ -61,7 +61,11 @@ def solve_amounts(lines: list[Line]) -> dict[str, Field]:
 def _field_options(cands: dict[str, list[Candidate]], exempt: Line | None, bonus_line: Line | None) -> dict[str, list[Option]]:
     """The values each field may take, with those no single line gives: no VAT on an exempt invoice,
     the sum of a VAT line per rate, a bonus computed as TTC − net à payer."""
-    opts = {n: _options(cands[n], absolute=(n == "bonus")) for n in NAMES}
+    opts = {n: _options(cands[n], absolute=(n in ("bonus", "prepaid"))) for n in NAMES}
+    if cands["net"]:  # no total TTC printed, or printed apart: the amount due, when nothing was paid before, is it
+        known = {v for v, _, _ in opts["total_ttc"]}
+        opts["total_ttc"] = opts["total_ttc"][:-1] + [(v, 0.3 * sc, c) for v, sc, c in opts["net"][:2]
+                                                        if v is not None and v not in known] + opts["total_ttc"][-1:]
     if exempt and not cands["vat"]:
         opts["vat"] = [(Decimal("0.00"), 0.85 * exempt.conf, None)] + opts["vat"]
     per_line = {id(c.line): c for c in cands["vat"]}
@@ -91,7 +95,9 @@ def _best_combination(opts: dict[str, list[Option]]) -> dict[str, Option] | None
 def _combination_score(values: dict[str, Option]) -> float:
     """The readings' scores, plus what their agreement is worth (HT + TVA = TTC, TTC − bonus = net)."""
     score = sum(s for _, s, _ in values.values()) - 0.5 * values["net"][1]  # the net is only there to check the bonus
-    ht, vat, ttc, bonus, net = (values[n][0] for n in NAMES)
+    ht, vat, ttc, bonus, net, prepaid = (values[n][0] for n in NAMES)
+    if ttc is not None and net is not None and bonus is None:  # TTC − paid before = amount due (EN 16931 BR-CO-16)
+        score += 0.6 if ttc - (prepaid or 0) == net else (-0.3 if prepaid is not None else 0.0)
     if ht is not None and vat is not None and ttc is not None:
         score += 1.5 if ht + vat == ttc else -1.0
     if ttc is not None and bonus is not None and net is not None:
@@ -112,9 +118,9 @@ def _fields_of(best: dict[str, Option], cands: dict[str, list[Candidate]], exemp
                bonus_line: Line | None) -> dict[str, Field]:
     """The chosen combination as fields, agreeing ones surer; TTC derived when no line says it."""
     out: dict[str, Field] = {}
-    ht, vat, ttc, bonus, net = (best[n][0] for n in NAMES)
+    ht, vat, ttc, bonus, net, prepaid = (best[n][0] for n in NAMES)
     balanced = ht is not None and vat is not None and ttc is not None and ht + vat == ttc
-    netted = ttc is not None and bonus is not None and net is not None and ttc - bonus == net
+    netted = ttc is not None and net is not None and (ttc - bonus == net if bonus is not None else ttc - (prepaid or 0) == net)
     for name in ("total_ht", "vat", "total_ttc", "bonus"):
         value, score, cand = best[name]
         if value is None:
@@ -131,6 +137,9 @@ def _fields_of(best: dict[str, Option], cands: dict[str, list[Candidate]], exemp
         source = cand.line.source if cand else (bonus_line.source if name == "bonus" and bonus_line else
                                                  exempt.source if exempt else "")
         out[name] = Field(_money(value), round(min(confidence, 0.99), 3), source)
+    if net is not None:
+        value, score, cand = best["net"]
+        out["amount_due"] = Field(_money(value), round(min(1 - (1 - score) * 0.3 if netted else score * 0.6, 0.99), 3), cand.line.source)
     if "total_ttc" not in out and not cands["total_ttc"]:
         if ht is not None and vat is not None:
             out["total_ttc"] = Field(_money(ht + vat), round(0.6 * min(best["total_ht"][1], best["vat"][1]), 3),
