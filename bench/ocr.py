@@ -140,8 +140,9 @@ def main() -> int:
               f"| {statistics.mean(used):.2f} | {max(used):.2f} |")
     ocr_wall = [s for g, v in seconds.items() if g != "invoice text" for s in v]
     ocr_cpu = [s for g, v in cpu_seconds.items() if g != "invoice text" for s in v]
-    print(f"| **all OCR pages** | {len(ocr_wall)} | | **{statistics.mean(ocr_wall):.2f}** | {max(ocr_wall):.2f} "
-          f"| **{statistics.mean(ocr_cpu):.2f}** | {max(ocr_cpu):.2f} |")
+    if ocr_wall:
+        print(f"| **all OCR pages** | {len(ocr_wall)} | | **{statistics.mean(ocr_wall):.2f}** | {max(ocr_wall):.2f} "
+              f"| **{statistics.mean(ocr_cpu):.2f}** | {max(ocr_cpu):.2f} |")
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if rotations_ok[1]:
         print(f"\nquarter turns detected: {rotations_ok[0]}/{rotations_ok[1]}")

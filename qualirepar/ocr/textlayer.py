@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
 from .reading import Word
 
 _VALUE = re.compile(r"^[\s\d.,€$£%\-+()*:/'\"]*\d[\s\d.,€$£%\-+()*:/'\"A-Za-z]{0,6}$|^[-\s]*(EUR|€)$")
@@ -19,11 +22,10 @@ GAP = 1.6  # a gap wider than this many line heights separates two columns
 
 def words_of(textpage, page_height: float) -> list[tuple[str, tuple[float, float, float, float]]]:
     """(text, box) of each word of the text page: letters whose boxes follow each other on one baseline."""
-    raw = textpage.get_text_range()
     out: list[tuple[str, tuple[float, float, float, float]]] = []
     chars: list[str] = []
     box: list[float] | None = None
-    count = min(len(raw), textpage.count_chars())
+    count = textpage.count_chars()
 
     def flush():
         nonlocal chars, box
@@ -32,11 +34,15 @@ def words_of(textpage, page_height: float) -> list[tuple[str, tuple[float, float
         chars, box = [], None
 
     for i in range(count):
-        ch = "-" if raw[i] == "\x02" else raw[i]  # pdfium's soft hyphen
-        if ch.isspace() or ch in "\x00\ufeff":
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)  # one by one: the text's indices drift past an emoji
+        ch = "-" if code == 2 else chr(code) if 0 < code < 0xD800 or 0xDFFF < code < 0x110000 else " "  # 2: a soft hyphen; halves of an emoji: a space
+        if ch.isspace() or ch in "\ufeff\ufffe":
             flush()
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)  # the font's box: one height a row
+        try:
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)  # the font's box: one height a row
+        except pdfium.PdfiumError:
+            continue
         height = max(top - bottom, 1.0)
         if box is not None:
             same_row = min(top, box[3]) - max(bottom, box[1]) > 0.3 * min(height, box[3] - box[1] or 1.0)
@@ -75,7 +81,7 @@ def rows_of(words: list[tuple[str, tuple[float, float, float, float]]]) -> list[
             rest = " ".join(w[0] for w in row[k:])
             left_text = " ".join(w[0] for w in segment)
             waiting = len(left_text) <= 40 and not _VALUE.match(left_text)  # a label, not a sentence or a value
-            if gap > GAP * height and not (waiting and _VALUE.match(rest)):
+            if gap > GAP * height and not (waiting and (_VALUE.match(rest) or re.search(r"\d", word[0]))):
                 lines.append(segment)
                 segment = []
             segment.append(word)

@@ -89,7 +89,7 @@ LABELS = {
     "vat": [(re.compile(r"\b(total|montant)\W{0,3}t\W?v\W?a\b"), 0.95),
             (re.compile(r"\bt\W?v\W?a\b(?!\W{0,3}(intra|n\W|numero|fr\s?\w))"), 0.9),
             # «Steuerbetrag», «MwSt.», «USt.», «VAT», «BTW», «Tax»
-            (re.compile(r"\b(steuerbetrag|mwst|ust|umsatzsteuer|vat|btw|tax)\b(?!\W{0,3}(id|nr|nummer|number|no\b|reg|%\W*$))"), 0.8)],
+            (re.compile(r"\b(steuerbetrag|mwst|ust|umsatzsteuer|vat|btw|tax|taxes)\b(?!\W{0,3}(id|nr|nummer|number|no\b|reg|%\W*$))"), 0.8)],
     "bonus": [(re.compile(r"\bbonus\b|\bdeduction\b.*\brepar|\bqualirepar\b\W*-|\bfonds\W{0,3}repar"), 0.92)],
     # paid before (EN 16931 BT-113 «Paid amount»): TTC − prepaid = amount due (BT-115)
     "prepaid": [(re.compile(r"\bacompte\b|\bdeja\W{0,3}(verse|paye|regle)|\b(erhaltene\W{0,3})?anzahlung\w*|\bprepaid\b|"

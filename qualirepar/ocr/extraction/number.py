@@ -9,13 +9,17 @@ from .lines import Field, Line
 
 TOKEN = r"[A-Za-z0-9][A-Za-z0-9\-_/.]*"
 NUMBER_RULES = [
-    (re.compile(r"\b(facture|invoice)\W{0,3}(n\W{1,2}\s?|no\b\.?\s?|num\w*\.?\s?|#\s?)?(de\s+facture\s+)?[:.]?\s*(?P<v>"
+    (re.compile(r"\b(facture|invoice|rechnung|factuur)\W{0,3}(n\W{1,2}\s?|no\b\.?\s?|num\w*\.?\s?|#\s?)?(de\s+facture\s+)?[:.]?\s*(?P<v>"
                 + TOKEN + ")", re.IGNORECASE), 0.95),
     (re.compile(r"^\W{0,2}(n\W{1,2}|no\b\.?|numero|num\.?)\s*(de\s+)?(facture\s*)?[:.]?\s*(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.75),
     (re.compile(r"\bref\w*\W{0,3}facture\W{0,3}(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.85),
     # German, Dutch, English: «Rechnungsnummer», «Rechnungsnr.», «Factuurnummer», «Invoice number», «Belegnummer»
-    (re.compile(r"\b(rechnungs?|beleg|factuur|invoice)\W?(nr|nummer|number|no|num)\b\W{0,3}(?P<v>" + TOKEN + ")"), 0.93),
-    (re.compile(r"\brechnung\b.{0,12}?\bnr\b\W{0,3}(?P<v>" + TOKEN + ")"), 0.9),  # «Handelsrechnung (380) Nr. …»
+    (re.compile(r"\b(rechnungs?|factuur|invoice)\W?(nr|nummer|number|no|num)\b\W{0,3}(?P<v>" + TOKEN + ")"), 0.93),
+    (re.compile(r"rechnung\b.{0,12}?\bnr\b\W{0,3}(?P<v>" + TOKEN + ")"), 0.92),  # «Handelsrechnung (380) Nr. …»
+    # a credit note's number: «Avoir AV-2017-0005», «Gutschrift …», «Credit note …» (EN 16931 BT-3 type 381)
+    (re.compile(r"^\W{0,2}(avoir|gutschrift|credit\s+note|creditnota)\W{0,3}(n\W{1,2}\s?|no\b\.?\s?|nr\b\.?\s?)?[:.]?\s*(?P<v>"
+                + TOKEN + ")"), 0.9),
+    (re.compile(r"\bbeleg\W?(nr|nummer)\b\W{0,3}(?P<v>" + TOKEN + ")"), 0.8),
     # "N° : …" after other text (two columns read as one line), unless it is another number's label
     (re.compile(r"(?<!qualirepar )(?<!labellise )(?<!client )(?<!dossier )(?<!commande )(?<!serie )(?<!tva )(?<!siret )"
                 r"(?<!devis )(?<!agrement )\b(n\W{1,2}|no\b\.?)\s*[:.]?\s*(?P<v>" + TOKEN + ")", re.IGNORECASE), 0.6),
