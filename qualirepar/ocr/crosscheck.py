@@ -88,7 +88,10 @@ def compare(expected: dict, doc: OcrDocument) -> list[Difference]:
         item = fields.get(name)
         if not item:
             return None, "", True
-        return item.get("value"), item.get("source") or "", float(item.get("confidence") or 0) >= SURE
+        source = item.get("source") or ""
+        if "page" in item:  # an e-invoice whose page says otherwise: doubtful (its confidence is under SURE)
+            source = _("%(s)s ; la page dit %(p)s", s=source, p=item["page"] or _("autre chose"))
+        return item.get("value"), source, float(item.get("confidence") or 0) >= SURE
 
     value, source, sure = got("number")
     if value is None or _norm_number(value) != _norm_number(expected["number"]):
