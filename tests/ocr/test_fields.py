@@ -282,3 +282,59 @@ def test_nameplate_look_alike_characters():
 
 def test_ratings_are_not_models():
     assert nameplate_fields(reading("Type 2300W\n220-240 V 50 Hz")) == {}
+
+
+# ---------------------------------------------------------------- issue 18: labels of other software and languages
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("Rechnungsnummer: 2015738820", "number", "2015738820"),
+    ("Handelsrechnung (380) Nr. E2018092011804 vom 20.09.2018", "number", "E2018092011804"),
+    ("Factuurnummer: 992288600", "number", "992288600"),
+    ("Invoice 103767", "number", "103767"),
+    ("Rechnung RE1001", "number", "RE1001"),
+    ("Avoir AV-2017-0005", "number", "AV-2017-0005"),
+    ("Rechnungsdatum 7. Mai 2014", "date", "2014-05-07"),
+    ("Factuurdatum: 29 maart 2014", "date", "2014-03-29"),
+    ("Invoice date February 17, 2026", "date", "2026-02-17"),
+    ("Handelsrechnung (380) Nr. E2018 vom 20.09.2018", "date", "2018-09-20"),
+    ("Date : 20260815 · Échéance : 20260914", "date", "2026-08-15"),
+])
+def test_numbers_and_dates_in_other_languages(text, field, expected):
+    assert invoice_fields(reading(text))[field].value == expected
+
+
+def test_a_passing_mention_of_a_voucher_number_loses_to_the_heading():
+    text = "Handelsrechnung (380) Nr. E2018092011804 vom 20.09.2018\nBitte Ihre Kundennummer 35 und Belegnummer 2018092011804 angeben"
+    assert invoice_fields(reading(text))["number"].value == "E2018092011804"
+
+
+@pytest.mark.parametrize("text", [
+    "Summe netto 100,00\nMwSt. 19 % 19,00\nBruttosumme 119,00",  # German
+    "Rechnungssumme ohne USt. 100,00\nSteuerbetrag 19,00\nGesamtbetrag 119,00",
+    "Subtotal 100.00\nVAT 19.00\nTotal € Incl. VAT 119.00",  # English
+    "Exclusief BTW € 100,00\nBTW 19% € 19,00\nTotaal incl. BTW € 119,00",  # Dutch
+    "Total HT 100,00 €\nTVA 19,00 €\nTotal facture 119,00 €",  # French, another software
+])
+def test_totals_in_other_languages(text):
+    assert values(invoice_fields(reading(text))) == {"total_ht": "100.00", "vat": "19.00", "total_ttc": "119.00"}
+
+
+def test_a_plain_total_is_to_be_checked_unless_the_arithmetic_confirms_it():
+    alone = invoice_fields(reading("Total 119,00 €"))["total_ttc"]
+    assert alone.value == "119.00" and alone.confidence < 0.5  # «Total» could be anything: à vérifier
+    found = invoice_fields(reading("Subtotal 100,00 €\nVAT 19,00 €\nTotal 119,00 €"))
+    assert found["total_ttc"].value == "119.00" and found["total_ttc"].confidence > 0.8  # HT + VAT = TTC
+
+
+def test_amount_due_after_a_deposit():
+    """TTC − paid before = amount due (EN 16931 BT-113, BT-115): both confirmed."""
+    found = invoice_fields(reading("Total HT 1 245,30 €\nTotal TVA 123,54 €\nMontant Total TTC 1 368,84 €\n"
+                                   "Montant déjà versé 452,98 €\nReste à payer 915,86 €"))
+    assert (found["total_ttc"].value, found["amount_due"].value) == ("1368.84", "915.86")
+    assert found["amount_due"].confidence > 0.8 and "bonus" not in found
+
+
+def test_amount_due_alone_stands_for_the_total_only_when_the_arithmetic_says_so():
+    found = invoice_fields(reading("Nettobetrag 100,00\nMwSt. 19,00\nZahlbetrag 119,00"))
+    assert found["total_ttc"].value == "119.00" and found["total_ttc"].confidence > 0.5
+    assert invoice_fields(reading("Zahlbetrag 119,00"))["total_ttc"].confidence < 0.5

@@ -83,7 +83,7 @@ LABELS = {
                   (re.compile(r"^\W{0,3}(montant\W{0,3})?(total|totaal|summe|gesamt)\W{0,3}(eur|€)?\W{0,3}:?\W{0,3}(?=\d|€|$)"), 0.45)],
     "total_ht": [(re.compile(r"\b(sous\W?total|total|montant|base)\W{0,3}(net\W{0,3})?h\W?t\b"), 0.93),
                  # «Rechnungssumme ohne USt.», «Nettobetrag», «Subtotal», «Total excl. VAT», «Exclusief BTW», «Summe netto»
-                 (re.compile(r"\bsumme\W{0,3}ohne\W{0,3}(ust|mwst)|\bnetto\W?(betrag|summe)\b|\bsumme\W{0,3}netto\b|"
+                 (re.compile(r"summe\W{0,3}ohne\W{0,3}(ust|mwst)|\bnetto\W?(betrag|summe)\b|\bsumme\W{0,3}netto\b|"
                              r"\bsub\W?total\b|\btotal\W{0,3}(excl|hors|net\b|before)\w*|\bexclusief\W{0,3}btw\b|\btotaal\W{0,3}excl\w*"), 0.85),
                  (re.compile(r"^\W{0,3}(?!(qte|pu|prix|taux|tva|unit)\b)[a-z]{2,6}\W{0,3}h\.?t\b"), 0.6)],  # "Tota HT"
     "vat": [(re.compile(r"\b(total|montant)\W{0,3}t\W?v\W?a\b"), 0.95),

@@ -74,7 +74,7 @@ def find_number(lines: list[Line]) -> Field | None:
                 continue
             start, end = m.span("v")
             value = line.text[start:end].rstrip(".,;:/-_")
-            if not _usable(value):
+            if not _usable(value) or re.match(r"[,.]\d{2}(?!\d)", line.text[end:]):  # «Total facture 119,00»: an amount
                 continue
             score = certainty
             if pattern is NUMBER_RULES[0][0] and m.start() > 0 and re.search(r"\b(la|cette|de|votre|sur)\W*$", line.folded[:m.start()]):

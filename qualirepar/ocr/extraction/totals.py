@@ -96,7 +96,8 @@ def _combination_score(values: dict[str, Option]) -> float:
     """The readings' scores, plus what their agreement is worth (HT + TVA = TTC, TTC − bonus = net)."""
     score = sum(s for _, s, _ in values.values()) - 0.5 * values["net"][1]  # the net is only there to check the bonus
     ht, vat, ttc, bonus, net, prepaid = (values[n][0] for n in NAMES)
-    if ttc is not None and net is not None and bonus is None:  # TTC − paid before = amount due (EN 16931 BR-CO-16)
+    if ttc is not None and net is not None and bonus is None and values["total_ttc"][2] is not values["net"][2]:
+        # TTC − paid before = amount due (EN 16931 BR-CO-16); a TTC taken from the amount due line proves nothing
         score += 0.6 if ttc - (prepaid or 0) == net else (-0.3 if prepaid is not None else 0.0)
     if ht is not None and vat is not None and ttc is not None:
         score += 1.5 if ht + vat == ttc else -1.0
@@ -120,7 +121,8 @@ def _fields_of(best: dict[str, Option], cands: dict[str, list[Candidate]], exemp
     out: dict[str, Field] = {}
     ht, vat, ttc, bonus, net, prepaid = (best[n][0] for n in NAMES)
     balanced = ht is not None and vat is not None and ttc is not None and ht + vat == ttc
-    netted = ttc is not None and net is not None and (ttc - bonus == net if bonus is not None else ttc - (prepaid or 0) == net)
+    netted = ttc is not None and net is not None and best["total_ttc"][2] is not best["net"][2] and (
+        ttc - bonus == net if bonus is not None else ttc - (prepaid or 0) == net)
     for name in ("total_ht", "vat", "total_ttc", "bonus"):
         value, score, cand = best[name]
         if value is None:
