@@ -99,13 +99,16 @@ def encrypted_pdf(password: str = "secret") -> bytes:
 
 
 def long_pdf(pages: int = 60) -> bytes:
-    """The invoice, then pages of general terms: `pages` pages in all."""
-    first = pdfium.PdfDocument(page())
-    for _ in range(pages - len(first)):
-        first.new_page(595, 842)
+    """The invoice's page, then copies of it standing for pages of annexes: `pages` pages in all,
+    each with a text layer."""
+    source = pdfium.PdfDocument(page())
+    out_pdf = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        out_pdf.import_pages(source, [0])
     out = io.BytesIO()
-    first.save(out)
-    first.close()
+    out_pdf.save(out)
+    out_pdf.close()
+    source.close()
     return out.getvalue()
 
 

@@ -1,7 +1,9 @@
 """Documents read in the app: uploaded, read by the job with its progress on the page, fields
 offered to the form; the claim's invoice, as read, checked against the claim before it leaves."""
 import io
+from decimal import Decimal
 
+import pytest
 import requests
 from PIL import Image, ImageDraw, ImageFont
 
@@ -9,10 +11,12 @@ from qualirepar.claims import tasks as claims_tasks
 from qualirepar.claims.models import Claim
 from qualirepar.core.queue import get_queue
 from qualirepar.extensions import db
+from qualirepar.ocr import crosscheck
 from qualirepar.ocr.models import OcrDocument
 from qualirepar.tenancy import as_shop
 
 from ..claims.test_submission import LYON, _claim, _invoice, _send
+from ..einvoice import samples
 
 FONT = "DejaVuSans-Bold.ttf"  # fonts-dejavu-core, found by Pillow in the system's font folders
 
@@ -186,3 +190,118 @@ def test_an_invoice_from_another_program_is_read_confirmed_and_claimed(app, shop
         claim = db.session.execute(db.select(Claim)).scalar_one()
         assert (invoice.number, invoice.external, invoice.total_ttc, invoice.bonus_amount) == ("EXT-2026-0042", True, ttc, bonus)
         assert claim.attachments["invoice"] == invoice.file_id and claim.status == "queued"  # the uploaded file is what is sent
+
+
+# ---------------------------------------------------------------- e-invoices and bad input (issue 18)
+
+def _read_invoice(app, shop, client, data: bytes, name: str):
+    """Upload an invoice, run its job; the row and the card."""
+    resp = _post(client, data, name, "invoice")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    _run_jobs(app)
+    with app.app_context(), as_shop(shop.id):
+        doc = db.session.execute(db.select(OcrDocument).order_by(OcrDocument.id.desc())).scalars().first()
+    return doc, client.get(f"/lecture/documents/{doc.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+@pytest.fixture
+def no_ocr(monkeypatch):
+    """Tesseract must not run: any call fails the test."""
+    def called(*args, **kwargs):
+        raise AssertionError("Tesseract was called")
+    monkeypatch.setattr("qualirepar.ocr.tesseract.read_page", called)
+    monkeypatch.setattr("qualirepar.ocr.tesseract.check", called)
+
+
+def test_a_factur_x_invoice_is_read_from_its_xml_and_no_ocr_runs(app, shop, as_role, no_ocr, monkeypatch):
+    monkeypatch.setattr("qualirepar.ocr.reader.read", lambda *a, **k: pytest.fail("the page was read"))
+    d = samples.repair()
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.facturx_pdf(samples.cii(d), d), "facture.pdf")
+    assert doc.status == "done" and doc.method == "xml" and doc.notes == []
+    assert {name: f["value"] for name, f in doc.read_fields.items()} == {
+        "number": d.number, "date": d.day.isoformat(), "total_ht": f"{d.total_ht:.2f}", "vat": f"{d.vat:.2f}",
+        "total_ttc": f"{d.total_ttc:.2f}", "bonus": f"{d.bonus:.2f}", "amount_due": f"{d.total_ttc - d.bonus:.2f}",
+        "seller_name": d.shop, "siret": d.siret, "siren": d.siren, "vat_number": d.vat_number,
+        "customer_name": f"{d.last.upper()} {d.first}"}
+    assert all(f["confidence"] == 1.0 and f["source"].startswith("XML") for f in doc.read_fields.values())
+    assert "lu dans la facture électronique" in html and 'data-testid="einvoice-lines"' in html
+    assert doc.einvoice["level"] == "en16931" and len(doc.einvoice["lines"]) == len(d.lines)
+
+
+def test_when_the_xml_and_the_page_disagree_the_card_says_so_and_the_field_is_doubtful(app, shop, as_role, no_ocr):
+    d = samples.repair()
+    wrong = d.total_ttc + Decimal("0.01")
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.facturx_pdf(samples.cii(d, total_ttc=wrong), d), "f.pdf")
+    ttc = doc.read_fields["total_ttc"]
+    assert ttc["value"] == f"{wrong:.2f}" and ttc["page"] == f"{d.total_ttc:.2f}" and ttc["confidence"] < crosscheck.SURE
+    assert doc.read_fields["number"]["confidence"] == 1.0  # the number agrees
+    said = f"la facture électronique et la page ne concordent pas : total TTC {_fr(wrong)} € dans le XML, {_fr(d.total_ttc)} € sur la page"
+    assert said.lower() in doc.notes[0].lower() and "ne concordent pas" in html
+    expected = {"number": d.number, "date": d.day, "total_ttc": d.total_ttc, "bonus": d.bonus}
+    with app.test_request_context():
+        (difference,) = crosscheck.compare(expected, doc)
+    assert difference.field == "total_ttc" and not difference.sure  # asked, never blocking silently
+
+
+def test_a_number_the_page_does_not_show_is_doubtful(app, shop, as_role, no_ocr):
+    d = samples.repair()
+    doc, _ = _read_invoice(app, shop, as_role("technician"), samples.facturx_pdf(samples.cii(d, number="XF-77"), d), "f.pdf")
+    assert doc.read_fields["number"]["confidence"] < crosscheck.SURE and "numéro XF-77 dans le XML" in doc.notes[0]
+
+
+@pytest.mark.parametrize("broken, why", [("malformed", "XML mal formé"), ("schema", "schéma XSD")])
+def test_a_broken_xml_reads_the_page_instead_and_says_so(app, shop, as_role, broken, why):
+    d = samples.repair()
+    xml = samples.malformed(samples.cii(d)) if broken == "malformed" else samples.cii(d).replace(b"TypeCode>380<", b"TypeCode>ABC<")
+    xml = xml if broken == "malformed" else xml.replace(b"<ram:TypeCode>ABC</ram:TypeCode>", b"<ram:Genre>380</ram:Genre>")
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.pdf_with_attachment("factur-x.xml", xml, d), "f.pdf")
+    assert doc.status == "done" and doc.method == "text" and doc.value("number") == d.number
+    assert why in doc.notes[0] and "La page a été lue à la place" in doc.notes[1] and why in html
+
+
+@pytest.mark.parametrize("make", [lambda: samples.cii(), lambda: samples.ubl(), lambda: samples.ubl(credit_note=True)])
+def test_a_cii_or_ubl_file_is_accepted_and_read_for_an_invoice(app, shop, as_role, no_ocr, make):
+    doc, html = _read_invoice(app, shop, as_role("technician"), make(), "facture.xml")
+    assert doc.status == "done" and doc.method == "xml" and doc.value("total_ttc") and doc.text is None
+    assert "lu dans la facture électronique" in html
+
+
+def test_an_xml_file_is_no_nameplate(app, shop, as_role):
+    resp = _post(as_role("technician"), samples.cii(), "plaque.xml", "nameplate")
+    assert resp.status_code == 422 and "Type de fichier refusé" in resp.get_data(as_text=True)
+
+
+def test_a_malformed_xml_file_fails_with_its_reason(app, shop, as_role, no_ocr):
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.malformed(), "facture.xml")
+    assert doc.status == "failed" and "XML mal formé" in doc.error and doc.read_fields == {} and "XML mal formé" in html
+
+
+def test_an_encrypted_pdf_is_said_and_nothing_guessed(app, shop, as_role, no_ocr):
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.encrypted_pdf(), "facture.pdf")
+    assert doc.status == "failed" and "mot de passe" in doc.error and doc.read_fields == {} and "mot de passe" in html
+
+
+def test_a_60_page_pdf_is_read_on_its_first_pages_and_says_so(app, shop, as_role, no_ocr):
+    d = samples.repair()
+    doc, html = _read_invoice(app, shop, as_role("technician"), samples.long_pdf(60), "facture-et-cgv.pdf")
+    assert doc.status == "done" and doc.pages_total == 10 and doc.value("number") == d.number
+    assert "Le PDF a 60 pages : seules les 10 premières ont été lues." in doc.notes and "60 pages" in html
+
+
+def test_a_document_that_is_no_invoice_gives_nothing_and_says_so(app, shop, as_role, no_ocr):
+    from weasyprint import HTML
+
+    letter = HTML(string="<p>Chère Madame, nous vous remercions de votre visite du 12/03/2026 à l'atelier. "
+                         "Le dossier 2026-118 est classé. Bien à vous, l'équipe.</p>").write_pdf()
+    doc, html = _read_invoice(app, shop, as_role("technician"), letter, "lettre.pdf")
+    assert doc.status == "done" and doc.read_fields == {} and "ne ressemble pas à une facture" in doc.notes[0]
+    assert "ne ressemble pas à une facture" in html and 'data-testid="ocr-nothing"' not in html
+
+
+def test_a_photo_that_is_no_invoice_gives_nothing_and_says_so(app, shop, as_role):
+    from qualirepar.ocr.reader import tesseract_available
+
+    if not tesseract_available():
+        pytest.skip("Tesseract not installed here")
+    doc, html = _read_invoice(app, shop, as_role("technician"), _plate(), "photo.jpg")
+    assert doc.status == "done" and doc.read_fields == {} and "ne ressemble pas à une facture" in html
