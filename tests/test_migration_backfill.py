@@ -17,8 +17,10 @@ from qualirepar.resources.models import ShopDocument, ShopDocumentVersion
 from qualirepar.shops.models import User
 from qualirepar.tenancy import as_shop
 
-from .repairs.test_returns import PARIS_NOON, _intake, _repair_and_hand_back
-from .test_resources import PDF
+from .repairs.helpers import intake as _intake
+from .repairs.helpers import repair_and_hand_back as _repair_and_hand_back
+from .repairs.test_returns import PARIS_NOON
+from .resources.test_resources import PDF
 
 D = dt.date
 BEFORE_BOTH = "54b7e33a5e51"  # the revision under warranty_unlinked_from_id and shop_document_version
