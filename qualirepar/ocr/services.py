@@ -154,7 +154,10 @@ def _from_pages(doc: OcrDocument, data: bytes, content_type: str, notes: list[st
         doc.status, doc.error = doc.FAILED, _("La lecture a échoué : %(e)s", e=str(exc)[:200])
     else:
         found = extract.invoice_fields(reading) if doc.kind == "invoice" else extract.nameplate_fields(reading)
-        if doc.kind == "invoice" and not INVOICE_WORDS.search(reading.text):
+        if doc.kind == "invoice" and len("".join(reading.text.split())) < 20:
+            notes.append(_("Presque rien n'a pu être lu sur ce document (photo floue, sombre, ou page blanche) : "
+                           "reprenez la photo ou saisissez les valeurs à la main."))
+        elif doc.kind == "invoice" and not INVOICE_WORDS.search(reading.text):
             found = {}  # a photo of something else: what the rules would pick in it are guesses
             notes.append(_("Ce document ne ressemble pas à une facture : aucun mot de facture (facture, total, TVA…) "
                            "n'y a été lu. Vérifiez le fichier ou saisissez les valeurs à la main."))

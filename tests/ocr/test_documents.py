@@ -305,3 +305,11 @@ def test_a_photo_that_is_no_invoice_gives_nothing_and_says_so(app, shop, as_role
         pytest.skip("Tesseract not installed here")
     doc, html = _read_invoice(app, shop, as_role("technician"), _plate(), "photo.jpg")
     assert doc.status == "done" and doc.read_fields == {} and "ne ressemble pas à une facture" in html
+
+
+def test_a_page_with_almost_nothing_read_says_so(app, shop, as_role, monkeypatch):
+    from qualirepar.ocr.reading import Page, Reading
+
+    monkeypatch.setattr("qualirepar.ocr.reader.read", lambda *a, **k: Reading([Page("", [], "ocr", 0.5)]))
+    doc, html = _read_invoice(app, shop, as_role("technician"), _plate(), "photo.jpg")
+    assert doc.status == "done" and doc.read_fields == {} and "Presque rien n'a pu être lu" in doc.notes[0] and "photo floue" in html
