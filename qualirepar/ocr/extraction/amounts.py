@@ -98,7 +98,9 @@ LABELS = {
                         r"\b(amount|balance|total)\W{0,3}due\b|\bzahlbetrag\b|\b(zu\W{0,3}zahlen(der\W{0,3}betrag)?)\b|"
                         r"\bte\W{0,3}betalen\b|\bto\W{0,3}pay\b"), 0.9)],
 }
-VAT_EXEMPT = re.compile(r"\btva\W{0,3}non\W{0,3}applicable|\b293\s?b\b|\bexoner")
+VAT_EXEMPT = re.compile(r"\btva\W{0,3}non\W{0,3}applicable|\b293\s?b\b|(?<!si )\bexoner")  # not «motif si exonération»
+#: «Nettobetrag (zzgl. 19 % MwSt.)»: the VAT named in passing, the amount is another one's
+VAT_IN_PASSING = re.compile(r"\b(zzgl|zgl|inkl|incl|excl|exkl|plus|hors|including|excluding|inclusief|exclusief)\b\.?\s*(\d+([.,]\d+)?\s*%\s*)?$")
 NOT_AMOUNT_LINE = re.compile(r"\bcapital\b|\bintracom|\bsiret\b|\bsiren\b|\brcs\b")
 
 
@@ -120,6 +122,7 @@ def label_matches(line: Line) -> list[tuple[str, float, int, int]]:
             if hits:
                 found.extend((name, certainty, m.start(), m.end()) for m in hits)
                 break
+    found = [f for f in found if not (f[0] == "vat" and VAT_IN_PASSING.search(line.folded[max(0, f[2] - 24):f[2]]))]
     found.sort(key=lambda item: (item[2], -item[3]))
     out: list[tuple[str, float, int, int]] = []
     for item in found:

@@ -1,5 +1,10 @@
 """The seller's SIRET, SIREN and VAT number, checked by their checksums (one that fails is kept
-only with a low confidence, at most 0.2) and against each other."""
+only with a low confidence, at most 0.2) and against each other.
+
+A number on a line naming the buyer («N° TVA client») is not the seller's; a number on the legal
+mentions' line («SAS au capital de … RCS … SIRET …», what the seller must print) is surer; when
+several valid numbers of one kind are read and the chosen one is not on that line, it is to be
+checked (< 0.5)."""
 from __future__ import annotations
 
 import itertools
@@ -9,7 +14,11 @@ from stdnum.fr import siren as siren_check
 from stdnum.fr import siret as siret_check
 from stdnum.fr import tva as tva_check
 
-from .lines import CONFUSABLE_DIGITS, Field, Line
+from .lines import CONFUSABLE_DIGITS, Field, Line, fold
+
+BUYER = re.compile(r"\b(client|acheteur|buyer|customer|kunde|klant|destinataire)")
+LEGAL = re.compile(r"\bcapital\b|\br\.?c\.?s\b|\bape\b|\bnaf\b")
+UNSURE = 0.45  # the confidence cap of a number one of several
 
 def _digits_after(text: str, start: int, count: int) -> tuple[str, int] | None:
     """`count` digits after `start`, spaces and dots between groups allowed, look-alike letters read as digits."""
@@ -56,8 +65,12 @@ def find_ids(lines: list[Line]) -> dict[str, Field]:
     return _chosen(sirets, sirens, vats)
 
 
-def _note(store: dict[str, list], value: str, score: float, valid: bool, line: Line) -> None:
-    """A reading of `value`: read again, it is a little surer."""
+def _note(store: dict[str, list], value: str, score: float, valid: bool, line: Line, at: int = 0) -> None:
+    """A reading of `value`: read again, it is a little surer; the buyer's is not the seller's."""
+    if BUYER.search(line.folded[:at]):
+        score *= 0.5
+    elif LEGAL.search(line.folded):
+        score = min(1.0, score + 0.1)
     if value in store:
         store[value][0] = min(1.0, max(store[value][0], score) + 0.04)
     else:
@@ -66,18 +79,16 @@ def _note(store: dict[str, list], value: str, score: float, valid: bool, line: L
 
 def _read_sirets(line: Line, sirets: dict[str, list]) -> None:
     f = line.folded
-    client = bool(re.search(r"\bclient", f))
     for m in re.finditer(r"\bsiret\b", f):
         got = _digits_after(line.text, m.end(), 14)
         if got:
             value, end = got
             valid = siret_check.is_valid(value)
-            conf = line.conf_at(m.end(), end)
-            _note(sirets, value, (0.97 if valid else 0.15) * conf * (0.7 if client else 1), valid, line)
+            _note(sirets, value, (0.97 if valid else 0.15) * line.conf_at(m.end(), end), valid, line, m.start())
     for m in re.finditer(r"(?<![\d])(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)", line.text):  # an unlabelled SIRET
         value = re.sub(r"\s", "", m.group(1))
         if value not in sirets and siret_check.is_valid(value) and not re.search(r"\bsiret\W*$", f[:m.start()]):
-            _note(sirets, value, 0.7 * line.conf_at(*m.span()), True, line)
+            _note(sirets, value, 0.7 * line.conf_at(*m.span()), True, line, m.start())
 
 
 def _read_sirens(line: Line, sirens: dict[str, list]) -> None:
@@ -86,7 +97,7 @@ def _read_sirens(line: Line, sirens: dict[str, list]) -> None:
         if got:
             value, end = got
             valid = siren_check.is_valid(value)
-            _note(sirens, value, (0.95 if valid else 0.15) * line.conf_at(m.end(), end), valid, line)
+            _note(sirens, value, (0.95 if valid else 0.15) * line.conf_at(m.end(), end), valid, line, m.start())
 
 
 def _read_vat_numbers(line: Line, vats: dict[str, list]) -> None:
@@ -99,7 +110,7 @@ def _read_vat_numbers(line: Line, vats: dict[str, list]) -> None:
             if tva_check.is_valid(f"FR{key}{body}"):
                 value, valid, certainty = f"FR{key}{body}", True, sure
                 break
-        _note(vats, value, certainty * line.conf_at(*m.span()), valid, line)
+        _note(vats, value, certainty * line.conf_at(*m.span()), valid, line, m.start())
 
 
 def _best(store: dict[str, list]):
@@ -107,6 +118,30 @@ def _best(store: dict[str, list]):
     if not store:
         return None
     return max(store.items(), key=lambda kv: (kv[1][1], kv[1][0]))
+
+
+def _one_of_several(out: dict[str, Field], read: dict[str, Field], name: str, store: dict[str, list]) -> None:
+    """The chosen number to be checked when other valid ones, or one on the legal mentions' line,
+    were read, unless another kind of number agrees with it (the SIREN in the SIRET or the VAT number)."""
+    got = out.get(name)
+    if got is None:
+        return
+    siren = {"siret": got.value[:9], "siren": got.value, "vat_number": got.value[4:]}[name]
+    agree = sum(siren == {"siret": f.value[:9], "siren": f.value, "vat_number": f.value[4:]}[n]
+                for n, f in read.items() if n != name and f.confidence >= 0.5)
+    if agree and not _legal_other(store, got.value):
+        return
+    if LEGAL.search(fold(got.source)):
+        return
+    others = {v for v, (score, valid, _) in store.items() if valid and score >= 0.3} | _legal_other(store, got.value)
+    others.discard(got.value)
+    if others:
+        out[name] = Field(got.value, min(got.confidence, UNSURE), got.source)
+
+
+def _legal_other(store: dict[str, list], value: str) -> set[str]:
+    """Other numbers read on the legal mentions' line (checksum or not)."""
+    return {v for v, (_, _, line) in store.items() if v != value and LEGAL.search(line.folded)}
 
 
 def _chosen(sirets: dict[str, list], sirens: dict[str, list], vats: dict[str, list]) -> dict[str, Field]:
@@ -125,6 +160,8 @@ def _chosen(sirets: dict[str, list], sirens: dict[str, list], vats: dict[str, li
             score = 1 - (1 - score) * 0.3
         out["siret"] = Field(value, round(min(score, 0.99 if valid else 0.2), 3), line.source)
     siren = _best(sirens)
+    if siren and vat and vat[1][1] and vat[0][4:] in sirens and sirens[vat[0][4:]][1]:
+        siren = (vat[0][4:], sirens[vat[0][4:]])  # the SIREN the VAT number holds
     if siren and siren[1][1]:
         value, (score, valid, line) = siren
         if siret and siret[1][1] and siret[0][:9] == value:
@@ -142,4 +179,9 @@ def _chosen(sirets: dict[str, list], sirens: dict[str, list], vats: dict[str, li
         if valid and siret and siret[1][1] and siret[0][:9] == value[4:]:
             score = 1 - (1 - score) * 0.3
         out["vat_number"] = Field(value, round(min(score, 0.99 if valid else 0.2), 3), line.source)
+    read = dict(out)
+    every_siren = {**{v[:9]: d for v, d in sirets.items()}, **{v[4:]: d for v, d in vats.items()}, **sirens}
+    _one_of_several(out, read, "siret", sirets)
+    _one_of_several(out, read, "siren", every_siren)
+    _one_of_several(out, read, "vat_number", vats)
     return out

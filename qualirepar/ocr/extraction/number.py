@@ -61,7 +61,10 @@ def _below_header(lines: list[Line]) -> tuple[float, Field] | None:
                 if _usable(value):
                     s, e = start + t.start(), start + t.start() + len(value)
                     score = certainty - 0.02 * min(i, 10) / 10
-                    return score, Field(_fix_digits_in_id(value), round(score * other.conf_at(s, e), 3), f"{line.source} / {other.source}")
+                    confidence = score * other.conf_at(s, e)
+                    if certainty < HEADER_CERTAINTY:  # «Référence» alone may head another reference: to be checked
+                        confidence = min(confidence, 0.45)
+                    return score, Field(_fix_digits_in_id(value), round(confidence, 3), f"{line.source} / {other.source}")
     return None
 
 

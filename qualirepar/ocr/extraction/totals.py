@@ -1,5 +1,6 @@
 """The invoice's totals: of the candidates of each amount field, the combination that holds together
-(HT + TVA = TTC, TTC − bonus = net) wins, and agreeing fields gain confidence."""
+(HT + TVA = TTC, TTC − bonus = net) wins, and agreeing fields gain confidence. A total HT or a VAT
+the arithmetic does not confirm (HT + TVA = TTC, EN 16931 BR-CO-15) is to be checked (< 0.5)."""
 from __future__ import annotations
 
 import itertools
@@ -11,6 +12,8 @@ from .lines import Field, Line
 
 DERIVED_BONUS = 0.3  # the score of a bonus computed as TTC − net à payer (it wins only when they agree)
 CREDIBLE = 0.5  # the score from which a reading can dispute another
+UNCONFIRMED = 0.45  # the confidence cap of an HT or a VAT the arithmetic does not confirm
+WEAK = 0.6  # a TTC the arithmetic does not confirm, read with less than this, is to be checked too
 MAX_BONUS_SHARE = Decimal("0.8")  # a bonus computed so is at most this share of the TTC
 NAMES = ("total_ht", "vat", "total_ttc", "bonus", "net", "prepaid")
 #: a value a field may take (None: not found), its score, and the candidate it was read from (None: computed)
@@ -66,6 +69,11 @@ def _field_options(cands: dict[str, list[Candidate]], exempt: Line | None, bonus
         known = {v for v, _, _ in opts["total_ttc"]}
         opts["total_ttc"] = opts["total_ttc"][:-1] + [(v, 0.3 * sc, c) for v, sc, c in opts["net"][:2]
                                                         if v is not None and v not in known] + opts["total_ttc"][-1:]
+    if any(v is not None and v < 0 for n in ("total_ttc", "total_ht") for v, _, _ in opts[n]):
+        # a credit note: its VAT printed without the minus sign its HT and TTC carry
+        known = {v for v, _, _ in opts["vat"]}
+        opts["vat"] = opts["vat"][:-1] + [(-v, 0.9 * sc, c) for v, sc, c in opts["vat"]
+                                           if v is not None and v > 0 and -v not in known] + opts["vat"][-1:]
     if exempt and not cands["vat"]:
         opts["vat"] = [(Decimal("0.00"), 0.85 * exempt.conf, None)] + opts["vat"]
     per_line = {id(c.line): c for c in cands["vat"]}
@@ -134,6 +142,10 @@ def _fields_of(best: dict[str, Option], cands: dict[str, list[Candidate]], exemp
             confidence = 1 - (1 - confidence) * 0.3
         elif name != "bonus" and ht is not None and vat is not None and ttc is not None:
             confidence *= 0.6  # HT + TVA ≠ TTC: one of them is misread
+        if name in ("total_ht", "vat") and not balanced:
+            confidence = min(confidence, UNCONFIRMED)
+        elif name == "total_ttc" and not (balanced or netted) and confidence < WEAK:
+            confidence = min(confidence, UNCONFIRMED)  # read poorly and nothing adds up to it
         if name == "bonus" and _bonus_disputed(value, cand, cands):
             confidence = min(confidence, 0.45)  # the bonus line and TTC − net à payer disagree: to be checked
         source = cand.line.source if cand else (bonus_line.source if name == "bonus" and bonus_line else
