@@ -51,24 +51,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from .shops.models import User
+    from .auth.services import load_session_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(token: str):
-        user_id, _, epoch = token.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.execute(
-            db.select(User).where(User.id == int(user_id)), execution_options={"all_shops": True}
-        ).scalar_one_or_none()
-        if user is None or str(user.session_epoch or 0) != (epoch or "0"):
-            return None
-        return user
+    login_manager.user_loader(load_session_user)
 
     @app.before_request
     def scope_to_shop():

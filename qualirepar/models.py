@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from .audit import AuditEntry  # noqa: F401
 from .auditpack.models import AuditPack  # noqa: F401
+from .auth.models import LoginSession  # noqa: F401
 from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # noqa: F401
 from .catalog.models import BonusTariff, Brand, CatalogSync, Code, ProductType  # noqa: F401
 from .checklists.models import ChecklistTemplate, ControlAnswer, ControlPoint  # noqa: F401

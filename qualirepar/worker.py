@@ -28,6 +28,7 @@ TASK_MODULES = (
     "qualirepar.ocr.tasks",
     "qualirepar.auditpack.tasks",
     "qualirepar.intake.tasks",
+    "qualirepar.auth.tasks",
 )
 
 

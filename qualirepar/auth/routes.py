@@ -42,6 +42,7 @@ def login():
             form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         else:
             session.clear()
+            services.open_session(user)
             login_user(user, remember=form.remember.data)
             session["lang"] = user.locale
             return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
@@ -51,7 +52,8 @@ def login():
 @bp.post("/deconnexion")
 @allow(*ANY_ROLE)
 def logout():
-    """End the session."""
+    """End the session, on the server too."""
+    services.close_session(current_user)
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
@@ -108,6 +110,7 @@ def profile():
             password_form.current.errors.append(_("Mot de passe actuel incorrect."))
         else:
             current_user.set_password(password_form.password.data)
+            services.end_other_sessions(current_user)
             db.session.commit()
             login_user(current_user)  # the epoch changed: keep this session, end the others
             flash(_("Mot de passe modifié. Vos autres sessions sont fermées."), "success")

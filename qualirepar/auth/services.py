@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from .. import mail
 from ..audit import note, utcnow
 from ..extensions import db
 from ..shops.models import User
+from .models import LoginSession
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 _RESET_SALT = "qualirepar-password-reset"
@@ -42,6 +44,48 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     db.session.commit()
+    return user
+
+
+def open_session(user: User) -> None:
+    """A server-side row for this login; its token goes into the cookies through `user.get_id()`."""
+    user.session_token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token=user.session_token))
+    db.session.commit()
+
+
+def close_session(user: User) -> None:
+    """Logout: this device's login ends on the server (a copied cookie no longer opens the app)."""
+    token = getattr(user, "session_token", None)
+    if token:
+        db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.token == token))
+        db.session.commit()
+
+
+def end_other_sessions(user: User) -> None:
+    """After a password change: every login of the user but this one ends."""
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                     LoginSession.token != (getattr(user, "session_token", None) or "")))
+
+
+def end_all_sessions(user: User) -> None:
+    """A deactivated user: every login ends (a reactivation does not bring them back)."""
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def load_session_user(cookie_id: str) -> User | None:
+    """The user of a session or remember-me cookie: `id:epoch:token`, whose login row still exists
+    and whose epoch (bumped by a password change) is the current one; None otherwise."""
+    user_id, epoch, token = (cookie_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.execute(
+        db.select(User).join(LoginSession, (LoginSession.user_id == User.id) & (LoginSession.token == token))
+        .where(User.id == int(user_id)), execution_options={"all_shops": True}
+    ).scalar_one_or_none()
+    if user is None or str(user.session_epoch or 0) != (epoch or "0"):
+        return None
+    user.session_token = token
     return user
 
 

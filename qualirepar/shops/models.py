@@ -149,7 +149,9 @@ class User(TenantScoped, Audited, UserMixin, db.Model):
         return bool(self.active)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch or 0}"
+        """What the session and remember-me cookies carry: the user, the password's epoch and the
+        token of this login's row (auth.models.LoginSession), set at login or when loaded."""
+        return f"{self.id}:{self.session_epoch or 0}:{getattr(self, 'session_token', '')}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

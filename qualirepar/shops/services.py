@@ -88,6 +88,8 @@ def save_user(user: User | None, form, acting: User) -> User:
     user.last_name = form.last_name.data.strip()
     user.role = form.role.data
     user.active = bool(form.active.data)
+    if not creating and not user.active:
+        auth_services.end_all_sessions(user)  # flushed with the rest, rolled back with it on a refusal
     if was_active_owner and (user.role != "owner" or not user.active):
         if user.id == acting.id:
             db.session.rollback()

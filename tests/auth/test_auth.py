@@ -164,3 +164,80 @@ def test_session_cookie_is_httponly_and_samesite(client, shop):
     resp = client.post("/connexion", data={"email": shop.emails["owner"], "password": factories.PASSWORD})
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+# --- sessions kept on the server (issue 17: a copied cookie must not outlive the logout) ----------
+
+def _login(app, email, remember=False):
+    client = app.test_client()
+    data = {"email": email, "password": factories.PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/connexion", data=data).status_code == 302
+    return client
+
+
+def _replay(app, **cookies):
+    """Another browser holding only copies of these cookies."""
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief
+
+
+def _logout(client):
+    page = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
+    return client.post("/deconnexion", data={"csrf_token": token.group(1)} if token else {})
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_opens_the_app(app, shop):
+    owner = _login(app, shop.emails["owner"])
+    copied = owner.get_cookie("session").value
+    assert _replay(app, session=copied).get("/").status_code == 200  # the copy works while the login is open
+    _logout(owner)
+    assert owner.get("/").status_code == 302
+    assert _replay(app, session=copied).get("/").status_code == 302
+
+
+def test_a_remember_me_cookie_copied_before_logout_no_longer_opens_the_app(app, shop):
+    owner = _login(app, shop.emails["owner"], remember=True)
+    remembered = owner.get_cookie("remember_token").value
+    assert _replay(app, remember_token=remembered).get("/").status_code == 200
+    _logout(owner)
+    assert _replay(app, remember_token=remembered).get("/").status_code == 302
+
+
+def test_logging_out_on_one_device_keeps_the_other_open(app, shop):
+    counter, tablet = _login(app, shop.emails["owner"]), _login(app, shop.emails["owner"])
+    _logout(counter)
+    assert counter.get("/").status_code == 302 and tablet.get("/").status_code == 200
+
+
+def test_a_deactivated_user_s_logins_end_and_a_reactivation_does_not_reopen_them(app, shop):
+    from qualirepar.auth.models import LoginSession
+
+    user = factories.make_user(app, shop.id, "technician")
+    tech = _login(app, user.email, remember=True)
+    copies = {"session": tech.get_cookie("session").value, "remember_token": tech.get_cookie("remember_token").value}
+    owner = _login(app, shop.emails["owner"])
+    form = {"email": user.email, "first_name": "Léa", "last_name": "Petit", "role": "technician"}
+    assert owner.post(f"/parametres/utilisateurs/{user.id}", data=form).status_code == 303  # unticked: deactivated
+    assert owner.post(f"/parametres/utilisateurs/{user.id}", data={**form, "active": "y"}).status_code == 303
+    with app.app_context():
+        assert db.session.execute(db.select(LoginSession).where(LoginSession.user_id == user.id)).first() is None
+        assert db.session.get(User, user.id).active
+    assert tech.get("/").status_code == 302 and _replay(app, **copies).get("/").status_code == 302
+
+
+def test_logins_older_than_a_remember_me_cookie_are_purged_at_night(app, shop):
+    from qualirepar.auth.models import LoginSession
+    from qualirepar.auth.tasks import purge_login_sessions
+
+    old, recent = _login(app, shop.emails["owner"]), _login(app, shop.emails["owner"])
+    with app.app_context():
+        first = db.session.execute(db.select(LoginSession).order_by(LoginSession.id)).scalars().first()
+        first.created_at = first.created_at - dt.timedelta(days=366)
+        db.session.commit()
+        assert purge_login_sessions() == 1
+    assert old.get("/").status_code == 302 and recent.get("/").status_code == 200

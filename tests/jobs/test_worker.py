@@ -60,6 +60,8 @@ SCHEDULE = [
     ("claims-status-sync", "qualirepar.claims.tasks.poll_claims", "*/30 * * * *", 600),
     ("intake-drafts-purge", "qualirepar.intake.tasks.purge_drafts", "30 4 * * *", 300),
     ("audit-packs-purge", "qualirepar.auditpack.tasks.purge_audit_packs", "45 4 * * *", 300),
+    # added since (issue 17): logins older than a remember-me cookie can live
+    ("login-sessions-purge", "qualirepar.auth.tasks.purge_login_sessions", "50 4 * * *", 300),
 ]
 
 
