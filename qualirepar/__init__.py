@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from . import errors, i18n, permissions, redis_conn, worker
+from . import errors, i18n, inputs, permissions, redis_conn, worker
 from .config import config_for
 from .core.money import french_number
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -42,6 +42,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _init_login(app)
     permissions.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their <int:...> ids are bounded
     worker.init_app(app)
     _register_blueprints(app)
     _register_cli(app)

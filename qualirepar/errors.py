@@ -25,6 +25,7 @@ def _titles() -> dict[int, tuple[str, str]]:
 def _answer(code: int, description: str | None = None):
     titles = _titles()
     title, message = titles.get(code, titles[500] if code >= 500 else titles[400])
+    message = description or message
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, message=message, status=code), code
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
@@ -39,7 +40,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        return _answer(exc.code or 500)
+        return _answer(exc.code or 500, getattr(exc, "french", None))  # French words of our own refusals only
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
