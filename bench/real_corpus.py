@@ -6,7 +6,7 @@
     python bench/real_corpus.py --list     # the documents, their split and which snapshot each needs
 
 The documents themselves are not in the repository (see tests/ocr/real/README.md): they come from
-public repositories whose snapshots are brought under a mirror folder (default /work/.mirror, or
+public repositories whose snapshots are brought under a mirror folder (default `.mirror` beside the checkout, or
 $QR_REAL_MIRROR, or --mirror DIR) as bare git directories `<owner>+<name>/repo`.  A folder of
 files already named `<id>.<ext>` (for instance a copy kept in shared/) can stand in with --from DIR.
 A snapshot that is missing is named in the output with the `fetch` to run (github:<owner>/<name>).
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "ocr" / "real"
 MANIFEST = REAL / "manifest.json"
 BUILD = REAL / "build"
-DEFAULT_MIRROR = "/work/.mirror"
+DEFAULT_MIRROR = str(ROOT.parent / ".mirror")  # the snapshots folder beside the checkout
 MAX_PAGES = 4
 SCAN_DPI = 150
 PHONE_DPI = 130
