@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .model import CII, EInvoice, InvoiceLine, Party
-from .values import amount, company_ids, day, text
+from .values import amount, company_ids, day, in_currency, text
 
 NS = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
       "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -35,7 +35,7 @@ def parse(tree: etree._Element) -> EInvoice:
         currency=currency,  # BT-5
         line_total=amount(text(tree, _SUM + "ram:LineTotalAmount", NS)),  # BT-106
         total_ht=amount(text(tree, _SUM + "ram:TaxBasisTotalAmount", NS)),  # BT-109
-        total_vat=_vat_total(tree, currency),  # BT-110
+        total_vat=in_currency(tree.xpath(_SUM + "ram:TaxTotalAmount", namespaces=NS), currency),  # BT-110
         total_ttc=amount(text(tree, _SUM + "ram:GrandTotalAmount", NS)),  # BT-112
         prepaid=amount(text(tree, _SUM + "ram:TotalPrepaidAmount", NS)),  # BT-113
         amount_due=amount(text(tree, _SUM + "ram:DuePayableAmount", NS)),  # BT-115
@@ -48,15 +48,6 @@ def parse(tree: etree._Element) -> EInvoice:
     )
     return invoice
 
-
-def _vat_total(tree, currency: str | None):
-    """BT-110 is the TaxTotalAmount in the invoice currency (a second one may give BT-111, the VAT in
-    the accounting currency)."""
-    totals = tree.xpath(_SUM + "ram:TaxTotalAmount", namespaces=NS)
-    for node in totals:
-        if node.get("currencyID") in (None, currency):
-            return amount(node.text)
-    return amount(totals[0].text) if totals else None
 
 
 def _party(tree, base: str) -> Party:

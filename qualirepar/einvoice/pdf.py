@@ -7,8 +7,7 @@ from __future__ import annotations
 import io
 import logging
 
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 from pypdf.errors import PyPdfError
 
 PREFERRED = ("factur-x.xml", "zugferd-invoice.xml", "zugferd_invoice.xml", "xrechnung.xml")

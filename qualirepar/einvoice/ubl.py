@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .model import CREDIT_NOTE, UBL, EInvoice, InvoiceLine, Party
-from .values import amount, company_ids, day, text
+from .values import amount, company_ids, day, in_currency, text
 
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -31,7 +31,7 @@ def parse(tree: etree._Element) -> EInvoice:
         currency=currency,  # BT-5
         line_total=amount(text(tree, _TOTAL + "cbc:LineExtensionAmount", NS)),  # BT-106
         total_ht=amount(text(tree, _TOTAL + "cbc:TaxExclusiveAmount", NS)),  # BT-109
-        total_vat=_vat_total(tree, currency),  # BT-110
+        total_vat=in_currency(tree.xpath("/*/cac:TaxTotal/cbc:TaxAmount", namespaces=NS), currency),  # BT-110
         total_ttc=amount(text(tree, _TOTAL + "cbc:TaxInclusiveAmount", NS)),  # BT-112
         prepaid=amount(text(tree, _TOTAL + "cbc:PrepaidAmount", NS)),  # BT-113
         amount_due=amount(text(tree, _TOTAL + "cbc:PayableAmount", NS)),  # BT-115
@@ -43,14 +43,6 @@ def parse(tree: etree._Element) -> EInvoice:
             namespaces=NS)) if n],  # BT-22, BT-97
     )
 
-
-def _vat_total(tree, currency: str | None):
-    """BT-110: the document-level TaxTotal/TaxAmount in the invoice currency (another may be BT-111)."""
-    totals = tree.xpath("/*/cac:TaxTotal/cbc:TaxAmount", namespaces=NS)
-    for node in totals:
-        if node.get("currencyID") in (None, currency):
-            return amount(node.text)
-    return amount(totals[0].text) if totals else None
 
 
 def _party(tree, base: str) -> Party:

@@ -42,6 +42,15 @@ def day(value: str | None) -> dt.date | None:
         return None
 
 
+def in_currency(nodes, currency: str | None) -> Decimal | None:
+    """The amount among `nodes` stated in the invoice currency (BT-110, the VAT total: a second one in
+    the accounting currency is BT-111), else the first."""
+    for node in nodes:
+        if node.get("currencyID") in (None, currency):
+            return amount(node.text)
+    return amount(nodes[0].text) if nodes else None
+
+
 def company_ids(legal_id: str | None, scheme: str | None) -> tuple[str | None, str | None]:
     """(SIRET, SIREN) from BT-30: scheme 0002 is SIRENE (SIREN or SIRET), 0009 SIRET (ISO 6523 ICD);
     without a scheme, a 9 or 14 digit number is taken for what it looks like."""

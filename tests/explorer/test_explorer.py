@@ -8,7 +8,6 @@ import itertools
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from qualirepar.billing.models import Invoice
 from qualirepar.claims.models import Claim, ClaimPayment
@@ -19,6 +18,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories
+from ..repairs.helpers import repair_and_hand_back
 
 D = dt.date
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -34,10 +34,7 @@ def _intake(**overrides) -> RepairOrder:
     return services.create_intake(services.IntakeData(**data))
 
 
-def _hand_back(order: RepairOrder, when: dt.datetime) -> None:
-    with time_machine.travel(when, tick=False):
-        for action in ("start_diagnosis", "start_repair", "finish", "hand_back"):
-            services.transition(order, action)
+_hand_back = repair_and_hand_back  # browser tests import it under this name
 
 
 def _claim(order: RepairOrder, issued_on: dt.date, organism: str = "ecosystem", status: str = "submitted",
