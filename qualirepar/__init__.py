@@ -92,11 +92,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from .backup.cli import backup_cli
     from .catalog.cli import catalog_cli
     from .demo import demo_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(catalog_cli)
+    app.cli.add_command(backup_cli)
 
 
 def _register_bench_endpoint(app: Flask) -> None:

@@ -70,6 +70,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "qualirepar@localhost")
 
     STORAGE_DIR = os.environ.get("STORAGE_DIR")  # default: <instance>/files
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")  # default: <instance>/backups (qualirepar.backup)
+    BACKUP_COPY_DIR = os.environ.get("BACKUP_COPY_DIR")  # a second folder (another disk, a share) each backup is copied to
+    BACKUP_MAX_AGE_HOURS = int(os.environ.get("BACKUP_MAX_AGE_HOURS", "36"))  # the health page warns past this
     ECO_SANDBOX_URL = os.environ.get("ECO_SANDBOX_URL", "http://127.0.0.1:5001")
     ECO_CONNECT_TIMEOUT = float(os.environ.get("ECO_CONNECT_TIMEOUT", "5"))
     ECO_READ_TIMEOUT = float(os.environ.get("ECO_READ_TIMEOUT", "30"))

@@ -29,6 +29,7 @@ TASK_MODULES = (
     "qualirepar.auditpack.tasks",
     "qualirepar.intake.tasks",
     "qualirepar.auth.tasks",
+    "qualirepar.backup.tasks",
 )
 
 

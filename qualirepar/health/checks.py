@@ -13,6 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from ..backup.archive import list_backups
+from ..core.clock import utcnow
 from ..core.queue import get_queue
 from ..eco.models import EcoAccount
 from ..extensions import db
@@ -100,6 +102,24 @@ def storage() -> Check:
     return Check(_("Stockage des fichiers"), free > 1, _("%(gb).1f Go libres", gb=free))
 
 
+def backup() -> Check:
+    """The last backup (`qualirepar.backup`), and a warning when there is none or it is older than BACKUP_MAX_AGE_HOURS."""
+    name = _("Sauvegarde")
+    try:
+        backups = list_backups()
+    except Exception as exc:  # noqa: BLE001
+        return Check(name, False, str(exc)[:200])
+    if not backups:
+        return Check(name, False, _("Aucune sauvegarde : lancez « flask backup create » ou attendez celle de la nuit (le worker et le planificateur doivent tourner)."))
+    last = backups[0]
+    hours = (utcnow() - last.created_at).total_seconds() / 3600
+    detail = _("dernière il y a %(h).0f h (%(name)s, %(rows)s lignes, %(files)s fichiers), %(n)s gardée(s)",
+               h=hours, name=last.path.name, rows=sum(last.manifest["tables"].values()), files=len(last.manifest["files"]), n=len(backups))
+    if hours > current_app.config["BACKUP_MAX_AGE_HOURS"]:
+        return Check(name, False, _("Sauvegarde trop ancienne : ") + detail)
+    return Check(name, True, detail)
+
+
 def eco_sandbox() -> Check:
     url = current_app.config["ECO_SANDBOX_URL"].rstrip("/") + "/_sandbox/health"
     name = _("Bac à sable des éco-organismes")
@@ -112,7 +132,7 @@ def eco_sandbox() -> Check:
 
 
 def run_all() -> list[Check]:
-    checks = [database(), redis(), workers(), tesseract(), pdf(), storage()]
+    checks = [database(), redis(), workers(), tesseract(), pdf(), storage(), backup()]
     if _uses_sandbox():
         checks.append(eco_sandbox())
     return checks
