@@ -62,6 +62,8 @@ SCHEDULE = [
     ("audit-packs-purge", "qualirepar.auditpack.tasks.purge_audit_packs", "45 4 * * *", 300),
     # added since (issue 17): logins older than a remember-me cookie can live
     ("login-sessions-purge", "qualirepar.auth.tasks.purge_login_sessions", "50 4 * * *", 300),
+    # the nightly backup (issue 17)
+    ("backup-nightly", "qualirepar.backup.tasks.nightly_backup", "30 2 * * *", 3600),
 ]
 
 
