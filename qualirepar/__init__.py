@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from .claims import notifications_bp
     from .ocr import bp as ocr_bp
     from .complaints import bp as complaints_bp
+    from .einvoice.routes import bp as einvoice_bp
     from .explorer import bp as explorer_bp
     from .resources import bp as resources_bp
     from .auditpack import bp as auditpack_bp
@@ -86,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, explorer_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp, explorer_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
 

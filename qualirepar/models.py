@@ -11,6 +11,7 @@ from .checklists.models import ChecklistTemplate, ControlAnswer, ControlPoint  #
 from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa: F401
 from .complaints.models import Complaint  # noqa: F401
 from .eco.models import EcoAccount, EcoExchange  # noqa: F401
+from .einvoice.settings import EinvoiceSettings  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .extensions import db
 from .files.models import StoredFile  # noqa: F401

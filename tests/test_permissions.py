@@ -31,6 +31,7 @@ TABLE = [
     ("/dossiers/nouveau/clients", 200, 200, 200),
     ("/dossiers/nouveau/nouveau-client?brouillon=0b7e6f0a-4a8e-4c57-9c3e-0d3c2d1e5f60", 200, 200, 200),
     ("/parametres/prise-en-charge", 200, 403, 403),
+    ("/parametres/facturation-electronique", 200, 403, 403),
     ("/demandes/", 200, 403, 200),
     ("/demandes/paiements", 200, 403, 200),
     ("/demandes/paiements.csv", 200, 403, 200),
