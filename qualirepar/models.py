@@ -15,6 +15,7 @@ from .einvoice.settings import EinvoiceSettings  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .extensions import db
 from .files.models import StoredFile  # noqa: F401
+from .fiscal.models import FiscalChain, FiscalCheck, FiscalEntry  # noqa: F401
 from .intake.models import IntakeCustomField, IntakeDraft, IntakeSettings  # noqa: F401
 from .numbering import NumberCounter  # noqa: F401
 from .ocr.models import OcrDocument  # noqa: F401

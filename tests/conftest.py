@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from qualirepar import create_app, mail
 from qualirepar.extensions import db, limiter
+from qualirepar.fiscal.triggers import IMMUTABLE_TABLES, create_sql, drop_sql
 from qualirepar.models import rebuild_schema
 from qualirepar.tenancy import as_shop
 
@@ -46,9 +47,14 @@ def _empty_tables(app) -> None:
                         conn.execute(text("SET LOCAL lock_timeout = '5s'"))
                         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                                           + " RESTART IDENTITY CASCADE"))
-                    else:
+                    else:  # the insert-only tables refuse DELETE: their triggers are dropped meanwhile
+                        immutable = [t for t in IMMUTABLE_TABLES if t in tables]
+                        for statement in (s for t in immutable for s in drop_sql("sqlite", t)):
+                            conn.execute(text(statement))
                         for t in tables:
                             conn.execute(text(f'DELETE FROM "{t}"'))
+                        for statement in (s for t in immutable for s in create_sql("sqlite", t)):
+                            conn.execute(text(statement))
                 break
             except OperationalError:
                 # A browser test's last request may still be reading on the live server: PostgreSQL

@@ -19,6 +19,7 @@ from ..core.clock import paris_today
 from ..core.money import line_total
 from ..extensions import db
 from ..files.services import store_bytes
+from ..fiscal.records import journal_invoice
 from ..numbering import next_number
 from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import Shop
@@ -109,6 +110,7 @@ def _create_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: i
         if existing is None:
             raise BillingError(_("Ce dossier vient d'être facturé depuis un autre poste : ouvrez sa facture.")) from None
         return existing
+    journal_invoice(invoice)  # its signed entry in the fiscal journal, same transaction
     claim = claims.open_for_invoice(order, invoice)
     note(order, "invoiced", {"invoice": (None, invoice.number), **(audit or {})})
     db.session.commit()  # the claim is a row before it is a job
@@ -201,6 +203,7 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     except IntegrityError:
         db.session.rollback()  # another credit note for this invoice was issued at the same instant
         raise BillingError(_("Cette facture est déjà annulée par un avoir.")) from None
+    journal_invoice(note_)  # its signed entry in the fiscal journal, same transaction
     claims.cancel_for_credit_note(invoice, note_.number)
     note(invoice, "credited", {"credit_note": (None, note_.number)})
     db.session.commit()

@@ -121,7 +121,7 @@ class InvoiceLine(TenantScoped, db.Model):
 
 
 class Payment(TenantScoped, Audited, db.Model):
-    """Money taken at the counter for an invoice."""
+    """Money taken at the counter for an invoice. Insert-only: a correction is a reversal (a negative payment)."""
 
     __tablename__ = "payment"
 
@@ -133,3 +133,6 @@ class Payment(TenantScoped, Audited, db.Model):
     received_on: Mapped[dt.date] = mapped_column(Date)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A reversal is a negative payment that names the payment it cancels, with its reason (issue 19).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,7 @@ from qualirepar.billing.models import Invoice
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
+from qualirepar.fiscal.kinds import Unalterable
 from qualirepar.files.storage import get_storage
 from qualirepar.repairs import services as repair_services
 from qualirepar.repairs.models import RepairOrder
@@ -89,8 +90,8 @@ def test_an_issued_invoice_cannot_be_altered(app, shop):
     with app.test_request_context(), as_shop(shop.id):
         invoice = db.session.get(Invoice, invoice_id)
         invoice.total_ttc = D("1.00")
-        with pytest.raises(DBAPIError):
-            db.session.commit()  # the ORM path
+        with pytest.raises(Unalterable):
+            db.session.commit()  # the ORM path (refused before any SQL is sent)
         db.session.rollback()
         for statement in ("UPDATE invoice SET amount_due = 0", "UPDATE invoice_line SET label = 'x'"):
             with pytest.raises(DBAPIError):
