@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from . import errors, i18n, inputs, permissions, redis_conn, worker
+from . import errors, i18n, inputs, permissions, proxies, redis_conn, worker
 from .config import config_for
 from .core.money import french_number
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per CSS sheet of every PDF
 
+    proxies.init_app(app)
     db.init_app(app)
     from . import models  # noqa: F401 - register every table on the metadata
     from . import pagecache  # noqa: F401 - its session events bump the page versions on every commit

@@ -7,16 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import db, limiter
 from ..permissions import ANY_ROLE, allow, public
 from ..rendering import redirect_to, render
-from . import bp, services
+from . import bp, services, throttle
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, ProfileForm, ResetRequestForm
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -30,23 +26,30 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/connexion", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
 def login():
-    """Log in by e-mail and password; one message for every failure (no user enumeration)."""
+    """Log in by e-mail and password; one message for every failure (no user enumeration). An account
+    under attack is slowed down from unknown devices only (`throttle`), never locked."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    status = 200 if request.method == "GET" else 422
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        wait = throttle.wait_seconds(form.email.data)
+        if wait:
+            form.password.errors.append(_("Trop d'essais pour ce compte depuis un appareil inconnu : réessayez dans %(s)s s. "
+                                          "Depuis un appareil où vous vous êtes déjà connecté, ou par « Mot de passe oublié », "
+                                          "vous pouvez entrer tout de suite.", s=wait))
+            status = 429
+        elif (user := services.authenticate(form.email.data, form.password.data)) is None:
+            throttle.failed(form.email.data)
             form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         else:
             session.clear()
             services.open_session(user)
             login_user(user, remember=form.remember.data)
             session["lang"] = user.locale
-            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
-    return render("auth/login.html", form=form, status=200 if request.method == "GET" or not form.errors else 422)
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index")), form.email.data)
+    return render("auth/login.html", form=form, status=status if form.errors else 200)
 
 
 @bp.post("/deconnexion")

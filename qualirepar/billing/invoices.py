@@ -25,6 +25,7 @@ from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import Shop
 from . import states
 from .models import Invoice, InvoiceLine, Quote
+from ..repairs.customers import buyer_snapshot
 from .queries import by_issue_key, credited, invoice_of
 from .quotes import accept_by_invoice, organism_label, totals
 from .states import BillingError
@@ -45,7 +46,7 @@ def _snapshots(order: RepairOrder, shop: Shop) -> tuple[dict, dict, dict]:
               "address": shop.address_lines, "phone": shop.phone, "email": shop.email}
     buyer = {"title": customer.title, "last_name": customer.last_name, "first_name": customer.first_name,
              "street": customer.street, "postcode": customer.postcode, "city": customer.city, "email": customer.email,
-             "phone": customer.phone}
+             "phone": customer.phone, **buyer_snapshot(customer, order.po_reference)}
     device = {"product": product.name if product else None, "brand": appliance.brand_name, "model": appliance.commercial_reference,
               "serial": appliance.serial_number, "order": order.number}
     return seller, buyer, device

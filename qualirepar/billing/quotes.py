@@ -23,7 +23,7 @@ from ..extensions import db
 from ..numbering import next_number
 from ..repairs import services as repairs
 from ..repairs import states as order_states
-from ..repairs.models import Appliance, RepairOrder
+from ..repairs.models import Appliance, Customer, RepairOrder
 from . import states
 from .models import Invoice, Quote, QuoteLine
 from .states import BillingError
@@ -131,7 +131,7 @@ def bonus_verdict(quote: Quote, day: dt.date | None = None) -> eligibility.Verdi
     appliance = db.session.get(Appliance, order.appliance_id)
     t = totals(quote.lines)
     verdict = eligibility.check(appliance.product_type_id, appliance.brand_id, day or paris_today(), t.ttc,
-                                reused_part=reused_part(quote.lines), shop_id=order.shop_id)
+                                reused_part=reused_part(quote.lines), shop_id=order.shop_id, business_customer=customer.is_business)
     if order.warranty_of_id:
         warranty = db.session.get(RepairOrder, order.warranty_of_id)
         verdict.eligible, verdict.amount = False, None
@@ -151,6 +151,7 @@ def organism_verdict(quote: Quote, verdict: eligibility.Verdict) -> str | None:
     if acc is None or not acc.secret_encrypted:
         return _("Pas d'identifiants %(o)s : seul le barème du catalogue a été consulté.", o=organism_label(verdict.organism))
     order = db.session.get(RepairOrder, quote.order_id)
+    customer = db.session.get(Customer, order.customer_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     product = db.session.get(ProductType, appliance.product_type_id)
     brand = db.session.get(Brand, appliance.brand_id) if appliance.brand_id else None

@@ -47,13 +47,23 @@ def bonus_amount(product: ProductType, tariff: BonusTariff, day: dt.date, reused
     return tariff.amount
 
 
+def business_refusal() -> str:
+    """Why a business customer gets no bonus: the fund pays for repairs of products held by
+    consumers (loi AGEC du 10 février 2020, Code de l'environnement art. L. 541-10-4; DOMAIN.md
+    §1 and §3: «household EEE held by a consumer (particulier)»)."""
+    return _("Client professionnel : le bonus réparation est réservé aux particuliers.")
+
+
 def check(product_type_id: int | None, brand_id: int | None, repair_date: dt.date, total_incl_vat: Decimal,
-          reused_part: bool = False, shop_id: int | None = None) -> Verdict:
+          reused_part: bool = False, shop_id: int | None = None, business_customer: bool = False) -> Verdict:
     """The verdict for one repair. `total_incl_vat` is the invoice total before the bonus.
 
-    With `shop_id`, the shop must also hold the product's fiche métier on the repair date.
+    With `shop_id`, the shop must also hold the product's fiche métier on the repair date. A
+    business customer is refused first, whatever the product (business_refusal).
     """
     v = Verdict(eligible=False)
+    if business_customer:
+        v.reasons.append(business_refusal())
     day = format_date(repair_date)
     product = db.session.get(ProductType, product_type_id) if product_type_id else None
     brand = db.session.get(Brand, brand_id) if brand_id else None

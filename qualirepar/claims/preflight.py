@@ -16,7 +16,8 @@ from ..eco.models import ORGANISMS, EcoAccount
 from ..eco.registry import provider
 from ..extensions import db
 from ..files.models import StoredFile
-from ..repairs.models import RepairOrder
+from ..repairs.customers import buyer_kind
+from ..repairs.models import BUSINESS, RepairOrder
 from . import payload as payloads
 from .models import ATTACHMENT_LABELS, Claim
 
@@ -76,7 +77,7 @@ def check(claim: Claim, p: eco.ClaimPayload | None = None) -> list[Problem]:
     appliance = order.appliance
     reused = any(ln.kind == "part" and ln.part_origin == "reused" for ln in invoice.lines)
     verdict = eligibility.check(appliance.product_type_id, appliance.brand_id, invoice.issued_on, invoice.total_ttc,
-                                reused_part=reused, shop_id=order.shop_id)
+                                reused_part=reused, shop_id=order.shop_id, business_customer=buyer_kind(invoice.buyer) == BUSINESS)
     if not verdict.eligible:
         problems += [_problem(r, order_url) for r in verdict.reasons]
     else:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..permissions import ANY_ROLE, allow
 from ..rendering import fragment_or_json, pdf_response, redirect_to, render
 from ..repairs import services as repairs
-from ..repairs.models import Customer, RepairOrder
+from ..repairs.models import BUSINESS, PRIVATE, Customer, RepairOrder
 from ..shops.models import RepairSite
 from . import bon, bp, services
 from . import bon_fields as F
@@ -80,7 +80,8 @@ def new():
             fault_description=form.fault_description.data, symptom_code=form.symptom_code.data or None,
             parts_info=form.parts_info.data or None, accessories=form.accessories.data or None,
             visible_condition=form.visible_condition.data or None, kind=form.kind.data, site_id=form.site.data or None,
-            technician_id=current_user.id, customer_id=customer.id if customer else None, extra=services.extra_values(form))
+            technician_id=current_user.id, customer_id=customer.id if customer else None, extra=services.extra_values(form),
+            **_business_fields(form))
         order = repairs.create_intake(data)
         try:
             services.discard_draft(key, current_user.id)
@@ -97,6 +98,14 @@ def new():
     except services.DraftRefused:
         pass
     return render("intake/new.html", form=form, key=key, customer=_picked_customer(form), status=422)
+
+
+def _business_fields(form) -> dict:
+    """The customer's kind, company and identifiers (already checked by the form), billing address, PO."""
+    if form.customer_kind.data != BUSINESS:
+        return {"customer_kind": PRIVATE}
+    names = ("company", "siren", "siret", "vat_number", "billing_street", "billing_postcode", "billing_city", "po_reference")
+    return {"customer_kind": BUSINESS, **{n: form[n].data or None for n in names}}
 
 
 @bp.post("/dossiers/brouillons/<key>")
@@ -150,7 +159,10 @@ def pick_customer(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
     form = _form(title=customer.title, last_name=customer.last_name, first_name=customer.first_name, street=customer.street,
                  postcode=customer.postcode, city=customer.city, phone=customer.phone, email=customer.email or "",
-                 customer_id=str(customer.id))
+                 customer_id=str(customer.id), customer_kind=customer.kind, company=customer.company or "",
+                 siren=customer.siren or "", siret=customer.siret or "", vat_number=customer.vat_number or "",
+                 billing_street=customer.billing_street or "", billing_postcode=customer.billing_postcode or "",
+                 billing_city=customer.billing_city or "")
     return render("intake/_customer.html", form=form, key=_draft_key_arg(), customer=customer)
 
 

@@ -11,9 +11,14 @@ from ..extensions import db
 from ..tenancy import TenantScoped
 from . import states
 
+PRIVATE, BUSINESS = "private", "business"  # Customer.kind
+
 
 class Customer(TenantScoped, Audited, db.Model):
-    """A household (the bonus is for consumers, not professionals)."""
+    """A household or a business (kind): the bonus is for households only (catalog.eligibility).
+
+    For a business the names are its contact person's; street, postcode and city are where the
+    appliance is (the place of a home repair), billing_* the invoice address when it differs."""
 
     __tablename__ = "customer"
 
@@ -26,12 +31,31 @@ class Customer(TenantScoped, Audited, db.Model):
     city: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(254))
-    search: Mapped[str] = mapped_column(String(400), index=True)  # normalised names, phone digits, e-mail
+    kind: Mapped[str] = mapped_column(String(10), default=PRIVATE, server_default=PRIVATE)  # private or business
+    company: Mapped[str | None] = mapped_column(String(200))  # raison sociale, a business only
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(20))  # intra-EU, compact (FR12345678901)
+    billing_street: Mapped[str | None] = mapped_column(String(200))
+    billing_postcode: Mapped[str | None] = mapped_column(String(10))
+    billing_city: Mapped[str | None] = mapped_column(String(100))
+    search: Mapped[str] = mapped_column(String(400), index=True)  # normalised names, company, SIREN, phone digits, e-mail
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
-    def display_name(self) -> str:
+    def is_business(self) -> bool:
+        return self.kind == BUSINESS
+
+    @property
+    def person_name(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """A business by its company name first, with its contact person."""
+        if self.is_business and self.company:
+            return f"{self.company} ({self.person_name})" if self.person_name else self.company
+        return self.person_name
 
 
 class Appliance(TenantScoped, Audited, db.Model):
@@ -69,6 +93,7 @@ class RepairOrder(TenantScoped, Audited, db.Model):
     parts_info: Mapped[str | None] = mapped_column(Text)  # what is needed to order parts
     fault_description: Mapped[str] = mapped_column(Text)  # the customer's words
     symptom_code: Mapped[str | None] = mapped_column(String(20))
+    po_reference: Mapped[str | None] = mapped_column(String(100))  # the business customer's order number (EN 16931 BT-13)
     accessories: Mapped[str | None] = mapped_column(Text)  # left with the appliance
     visible_condition: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)  # the shop's own intake fields

@@ -19,8 +19,8 @@ from ..catalog.eligibility import euros
 from ..core.clock import paris_date, paris_today
 from ..extensions import db
 from ..numbering import next_number
-from . import states
-from .models import Appliance, Customer, RepairOrder
+from . import customers, states
+from .models import BUSINESS, PRIVATE, Appliance, Customer, RepairOrder
 from .returns import identifying, normalise_serial, warranty_ends, within_warranty
 
 
@@ -55,10 +55,19 @@ class IntakeData:
     extra: dict | None = None
     intake_on: dt.date | None = None
 
+    customer_kind: str = PRIVATE  # a business: company and identifiers below (repairs.customers)
+    company: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    vat_number: str | None = None
+    billing_street: str | None = None
+    billing_postcode: str | None = None
+    billing_city: str | None = None
+    po_reference: str | None = None
 
 def customer_search_key(c: Customer) -> str:
     return " ".join(filter(None, (norm(c.last_name), norm(c.first_name), re.sub(r"\D", "", c.phone or ""),
-                                  (c.email or "").lower())))
+                                  (c.email or "").lower(), norm(c.company or ""), c.siren or "")))
 
 
 def _next_number(day: dt.date) -> str:
@@ -68,12 +77,20 @@ def _next_number(day: dt.date) -> str:
 
 def _customer(data: IntakeData) -> Customer:
     customer = db.session.get(Customer, data.customer_id) if data.customer_id else None
+    business = data.customer_kind == BUSINESS
+    # checked before anything is added: a bad SIREN leaves nothing half-saved (CustomerRefused)
+    ids = customers.check_business(data.company, data.siren, data.siret, data.vat_number) if business else None
     if customer is None:
         customer = Customer()
         db.session.add(customer)
     for name in ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email"):
         setattr(customer, name, (getattr(data, name) or "").strip() or (None if name == "email" else ""))
     customer.search = customer_search_key(customer)
+    customer.kind = BUSINESS if business else PRIVATE
+    customer.company = data.company.strip() if business else None
+    customer.siren, customer.siret, customer.vat_number = (ids.siren, ids.siret, ids.vat_number) if ids else (None, None, None)
+    for name in ("billing_street", "billing_postcode", "billing_city"):
+        setattr(customer, name, (getattr(data, name) or "").strip() or None)
     return customer
 
 
@@ -94,7 +111,8 @@ def _appliance(data: IntakeData, customer: Customer) -> Appliance:
     return appliance
 
 
-SNAPSHOT_CUSTOMER = ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email")
+SNAPSHOT_CUSTOMER = ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email",
+                     "kind", "company", "siren", "siret", "vat_number", "billing_street", "billing_postcode", "billing_city")
 SNAPSHOT_APPLIANCE = ("product_type_id", "brand_id", "brand_name", "commercial_reference", "serial_number", "purchase_date")
 
 
@@ -112,8 +130,12 @@ def as_of_intake(order: RepairOrder) -> tuple:
         return order.customer, order.appliance
     device = dict(snap["appliance"])
     device["purchase_date"] = dt.date.fromisoformat(device["purchase_date"]) if device["purchase_date"] else None
-    customer = SimpleNamespace(**snap["customer"])
-    customer.display_name = f"{customer.last_name.upper()} {customer.first_name}".strip()
+    customer = SimpleNamespace(**({k: None for k in SNAPSHOT_CUSTOMER} | snap["customer"]))  # older bons: a private person
+    customer.kind = customer.kind or PRIVATE
+    customer.is_business = customer.kind == BUSINESS
+    customer.person_name = f"{customer.last_name.upper()} {customer.first_name}".strip()
+    customer.display_name = f"{customer.company} ({customer.person_name})" if customer.is_business and customer.company \
+        else customer.person_name
     return customer, SimpleNamespace(**device)
 
 
@@ -128,6 +150,7 @@ def create_intake(data: IntakeData) -> RepairOrder:
         technician_id=data.technician_id, service_requested=data.service_requested.strip(), parts_info=data.parts_info,
         fault_description=data.fault_description.strip(), symptom_code=data.symptom_code, accessories=data.accessories,
         visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day,
+        po_reference=(data.po_reference or "").strip() or None,
         intake_snapshot=_snapshot(customer, appliance))
     db.session.add(order)
     db.session.flush()

@@ -67,9 +67,10 @@ def test_logout_ends_the_session(client, auth, shop):
     assert client.get("/").status_code == 302
 
 
-def test_login_is_rate_limited(auth, shop):
+def test_login_is_rate_limited_per_address(auth, shop):
+    """LOGIN_RATE_LIMIT (10 a minute) per client address, whatever the accounts tried."""
     limiter.enabled = True
-    statuses = [auth.login(shop.emails["owner"], f"faux-{i}-xx").status_code for i in range(12)]
+    statuses = [auth.login(f"personne-{i}@exemple.fr", f"faux-{i}-xx").status_code for i in range(12)]
     assert statuses[:10] == [422] * 10
     assert statuses[10] == 429
     assert "Trop de tentatives" in auth.login(shop.emails["owner"]).get_data(as_text=True)

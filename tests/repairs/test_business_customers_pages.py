@@ -1,0 +1,81 @@
+"""The bon de prise en charge for a business customer over HTTP: its company and SIREN kept, a bad
+SIREN, SIRET or VAT number explained beside its field with nothing saved, the search finding the
+company and picking it back with its identifiers."""
+import html
+import re
+import uuid
+
+import pytest
+
+from qualirepar.extensions import db
+from qualirepar.repairs.models import Customer, RepairOrder
+from qualirepar.tenancy import as_shop
+
+from ..factories import intake_form
+
+BUSINESS = {"customer_kind": "business", "company": "Laverie du Port SARL", "siren": "732 829 320", "siret": "",
+            "vat_number": "FR 44 732829320", "billing_street": "3 quai des Comptes", "billing_postcode": "13002",
+            "billing_city": "Marseille", "po_reference": "BC-2026-117"}
+
+
+def _count(app, shop, model) -> int:
+    with app.app_context(), as_shop(shop.id):
+        return db.session.execute(db.select(db.func.count(model.id))).scalar_one()
+
+
+def test_a_business_customer_is_taken_in(app, as_role, shop, kettle):
+    resp = as_role("technician").post("/dossiers/nouveau", data=intake_form(kettle, **BUSINESS), follow_redirects=True)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
+    with app.app_context(), as_shop(shop.id):
+        order = db.session.execute(db.select(RepairOrder)).scalar_one()
+        c = order.customer
+        assert (c.kind, c.company, c.siren, c.vat_number, c.billing_city, order.po_reference) == (
+            "business", "Laverie du Port SARL", "732829320", "FR44732829320", "Marseille", "BC-2026-117")
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("siren", "732829321", "SIREN : la clé de contrôle ne correspond pas"),
+    ("siren", "7328293", "SIREN : 9 chiffres attendus (vous en avez saisi 7)"),
+    ("siret", "73282932000075", "SIRET : la clé de contrôle ne correspond pas"),
+    ("siret", "55210055400013", "SIRET : ses 9 premiers chiffres (552100554) ne sont pas le SIREN saisi"),
+    ("vat_number", "FR45732829320", "N° de TVA : la clé (les 2 caractères après FR) ne correspond pas au SIREN"),
+    ("vat_number", "FR96552100554", "N° de TVA : il porte le SIREN 552100554, pas celui du client (732829320)"),
+    ("company", "", "Raison sociale : obligatoire pour un client professionnel."),
+    ("billing_city", "", "Complétez l'adresse de facturation"),
+])
+def test_bad_business_details_are_explained_and_nothing_is_saved(app, as_role, shop, kettle, field, value, message):
+    resp = as_role("technician").post("/dossiers/nouveau", data=intake_form(kettle, **{**BUSINESS, field: value}))
+    page = html.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 422 and message in page
+    assert page.count(message) == 1  # said once, beside its field
+    assert 'value="Laverie du Port SARL"' in page or field == "company"  # what was typed is kept
+    assert _count(app, shop, Customer) == 0 and _count(app, shop, RepairOrder) == 0
+
+
+def test_a_private_customer_ignores_leftover_business_fields(app, as_role, shop, kettle):
+    """Typed in «Professionnel», then switched back to «Particulier»: the hidden fields count for nothing."""
+    data = intake_form(kettle, **{**BUSINESS, "customer_kind": "private", "siren": "123"})
+    assert as_role("technician").post("/dossiers/nouveau", data=data).status_code == 303
+    with app.app_context(), as_shop(shop.id):
+        c = db.session.execute(db.select(Customer)).scalar_one()
+        assert (c.kind, c.company, c.siren, c.billing_street) == ("private", None, None, None)
+
+
+def test_the_siren_is_checked_as_soon_as_it_is_typed(app, as_role, shop, kettle):
+    key = str(uuid.uuid4())
+    resp = as_role("technician").post(f"/dossiers/brouillons/{key}", data={
+        **intake_form(kettle, **BUSINESS), "siren": "732829321", "_field": "siren"}, headers={"HX-Request": "true"})
+    assert "SIREN : la clé de contrôle ne correspond pas" in html.unescape(resp.get_data(as_text=True))
+
+
+def test_the_search_finds_the_company_and_picks_it_back(app, as_role, shop, kettle):
+    client = as_role("technician")
+    assert client.post("/dossiers/nouveau", data=intake_form(kettle, **BUSINESS)).status_code == 303
+    key = str(uuid.uuid4())
+    for q in ("laverie", "732829320"):
+        found = html.unescape(client.get(f"/dossiers/nouveau/clients?q={q}&brouillon={key}").get_data(as_text=True))
+        assert "Laverie du Port SARL (MARTIN Léa)" in found and "SIREN 732829320" in found, q
+    customer_id = re.search(r"/dossiers/nouveau/client/(\d+)", found).group(1)
+    block = html.unescape(client.get(f"/dossiers/nouveau/client/{customer_id}?brouillon={key}").get_data(as_text=True))
+    assert re.search(r'value="business"[^>]*checked|checked[^>]*value="business"', block)
+    assert 'value="732829320"' in block and 'value="FR44732829320"' in block and 'value="Marseille"' in block
