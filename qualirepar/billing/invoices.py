@@ -21,11 +21,11 @@ from ..extensions import db
 from ..files.services import store_bytes
 from ..fiscal.records import journal_invoice
 from ..numbering import next_number
+from ..repairs.customers import buyer_snapshot
 from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import Shop
 from . import states
 from .models import Invoice, InvoiceLine, Quote
-from ..repairs.customers import buyer_snapshot
 from .queries import by_issue_key, credited, invoice_of
 from .quotes import accept_by_invoice, organism_label, totals
 from .states import BillingError

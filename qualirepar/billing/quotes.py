@@ -130,6 +130,7 @@ def bonus_verdict(quote: Quote, day: dt.date | None = None) -> eligibility.Verdi
     order = db.session.get(RepairOrder, quote.order_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     t = totals(quote.lines)
+    customer = db.session.get(Customer, order.customer_id)
     verdict = eligibility.check(appliance.product_type_id, appliance.brand_id, day or paris_today(), t.ttc,
                                 reused_part=reused_part(quote.lines), shop_id=order.shop_id, business_customer=customer.is_business)
     if order.warranty_of_id:
@@ -151,7 +152,6 @@ def organism_verdict(quote: Quote, verdict: eligibility.Verdict) -> str | None:
     if acc is None or not acc.secret_encrypted:
         return _("Pas d'identifiants %(o)s : seul le barème du catalogue a été consulté.", o=organism_label(verdict.organism))
     order = db.session.get(RepairOrder, quote.order_id)
-    customer = db.session.get(Customer, order.customer_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     product = db.session.get(ProductType, appliance.product_type_id)
     brand = db.session.get(Brand, appliance.brand_id) if appliance.brand_id else None

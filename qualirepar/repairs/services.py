@@ -54,7 +54,6 @@ class IntakeData:
     customer_id: int | None = None
     extra: dict | None = None
     intake_on: dt.date | None = None
-
     customer_kind: str = PRIVATE  # a business: company and identifiers below (repairs.customers)
     company: str | None = None
     siren: str | None = None
@@ -64,6 +63,7 @@ class IntakeData:
     billing_postcode: str | None = None
     billing_city: str | None = None
     po_reference: str | None = None
+
 
 def customer_search_key(c: Customer) -> str:
     return " ".join(filter(None, (norm(c.last_name), norm(c.first_name), re.sub(r"\D", "", c.phone or ""),
@@ -76,21 +76,21 @@ def _next_number(day: dt.date) -> str:
 
 
 def _customer(data: IntakeData) -> Customer:
-    customer = db.session.get(Customer, data.customer_id) if data.customer_id else None
     business = data.customer_kind == BUSINESS
     # checked before anything is added: a bad SIREN leaves nothing half-saved (CustomerRefused)
     ids = customers.check_business(data.company, data.siren, data.siret, data.vat_number) if business else None
+    customer = db.session.get(Customer, data.customer_id) if data.customer_id else None
     if customer is None:
         customer = Customer()
         db.session.add(customer)
     for name in ("title", "last_name", "first_name", "street", "postcode", "city", "phone", "email"):
         setattr(customer, name, (getattr(data, name) or "").strip() or (None if name == "email" else ""))
-    customer.search = customer_search_key(customer)
     customer.kind = BUSINESS if business else PRIVATE
     customer.company = data.company.strip() if business else None
     customer.siren, customer.siret, customer.vat_number = (ids.siren, ids.siret, ids.vat_number) if ids else (None, None, None)
     for name in ("billing_street", "billing_postcode", "billing_city"):
         setattr(customer, name, (getattr(data, name) or "").strip() or None)
+    customer.search = customer_search_key(customer)
     return customer
 
 
@@ -149,8 +149,8 @@ def create_intake(data: IntakeData) -> RepairOrder:
         number=_next_number(day), kind=data.kind, customer_id=customer.id, appliance_id=appliance.id, site_id=data.site_id,
         technician_id=data.technician_id, service_requested=data.service_requested.strip(), parts_info=data.parts_info,
         fault_description=data.fault_description.strip(), symptom_code=data.symptom_code, accessories=data.accessories,
-        visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day,
         po_reference=(data.po_reference or "").strip() or None,
+        visible_condition=data.visible_condition, extra=data.extra or {}, intake_on=day,
         intake_snapshot=_snapshot(customer, appliance))
     db.session.add(order)
     db.session.flush()
