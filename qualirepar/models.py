@@ -5,6 +5,7 @@ from sqlalchemy import text
 from .audit import AuditEntry  # noqa: F401
 from .auditpack.models import AuditPack  # noqa: F401
 from .auth.models import LoginSession  # noqa: F401
+from .billing.deposit_models import Deposit  # noqa: F401
 from .billing.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine  # noqa: F401
 from .catalog.models import BonusTariff, Brand, CatalogSync, Code, ProductType  # noqa: F401
 from .checklists.models import ChecklistTemplate, ControlAnswer, ControlPoint  # noqa: F401
@@ -15,6 +16,7 @@ from .einvoice.settings import EinvoiceSettings  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .extensions import db
 from .files.models import StoredFile  # noqa: F401
+from .fiscal.closing_models import FiscalArchive, FiscalClosing, FiscalSettings  # noqa: F401
 from .fiscal.models import FiscalChain, FiscalCheck, FiscalEntry  # noqa: F401
 from .intake.models import IntakeCustomField, IntakeDraft, IntakeSettings  # noqa: F401
 from .numbering import NumberCounter  # noqa: F401

@@ -13,7 +13,7 @@ from ..core.clock import paris_today
 from ..core.money import cents
 from ..extensions import db
 from ..fiscal.records import journal_payment
-from .deposits import deposited_on
+from .deposit_models import deposited_on
 from .models import Invoice, Payment
 from .queries import credited
 from .states import BillingError
