@@ -11,12 +11,15 @@ from qualirepar.billing import invoices, quotes
 from qualirepar.billing.models import Quote
 from qualirepar.catalog import eligibility
 from qualirepar.catalog.models import Brand, ProductType
+from qualirepar.checklists.services import guard
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
+from qualirepar.repairs import services as repairs
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..checklists.helpers import fill
 
 REASON = "Client professionnel : le bonus réparation est réservé aux particuliers."
 BUSINESS = dict(customer_kind="business", company="Laverie du Port SARL", siren="732829320", po_reference="BC-117")
@@ -44,7 +47,11 @@ def test_a_business_quote_has_no_bonus_its_invoice_no_claim(app, shop):
         verdict = quotes.validate(quote, None)
         assert not verdict.eligible and verdict.reasons[0] == REASON
         assert (quote.bonus_eligible, quote.bonus_amount, quote.bonus_organism) == (False, Decimal("0.00"), None)
+        fill(order, "checkin")
+        repairs.transition(order, "start_diagnosis", guard=guard)
         quotes.decide(quote, True, "signature", "127.0.0.1", "Léa Martin")
+        fill(order, "checkout")
+        repairs.transition(order, "finish", guard=guard)  # an invoice is issued for a repair done
         invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
         assert invoice.bonus_amount == Decimal("0.00") and invoice.amount_due == invoice.total_ttc == Decimal("180.00")
         assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 0
