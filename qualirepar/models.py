@@ -13,6 +13,8 @@ from .claims.models import Claim, ClaimEvent, ClaimPayment, Notification  # noqa
 from .complaints.models import Complaint  # noqa: F401
 from .eco.models import EcoAccount, EcoExchange  # noqa: F401
 from .einvoice.settings import EinvoiceSettings  # noqa: F401
+from .einvoice.supplier import SupplierInvoice, SupplierInvoiceLine  # noqa: F401
+from .einvoice.transmissions import Transmission  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .extensions import db
 from .files.models import StoredFile  # noqa: F401

@@ -26,6 +26,7 @@ TASK_MODULES = (
     "qualirepar.catalog.tasks",
     "qualirepar.claims.tasks",
     "qualirepar.ocr.tasks",
+    "qualirepar.einvoice.tasks",
     "qualirepar.auditpack.tasks",
     "qualirepar.intake.tasks",
     "qualirepar.auth.tasks",

@@ -17,6 +17,7 @@ from ..catalog.models import ProductType
 from ..claims import services as claims
 from ..core.clock import paris_today
 from ..core.money import line_total
+from ..einvoice import transmissions as einvoice_transmissions
 from ..extensions import db
 from ..files.services import store_bytes
 from ..fiscal.records import journal_invoice
@@ -117,6 +118,7 @@ def _create_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: i
     db.session.commit()  # the claim is a row before it is a job
     if claim is not None:
         claims.send(claim)
+    einvoice_transmissions.after_issue(invoice)  # a business customer's invoice goes to the plateforme agréée
     return invoice
 
 
@@ -208,4 +210,5 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     claims.cancel_for_credit_note(invoice, note_.number)
     note(invoice, "credited", {"credit_note": (None, note_.number)})
     db.session.commit()
+    einvoice_transmissions.after_issue(note_)  # so does its credit note
     return note_

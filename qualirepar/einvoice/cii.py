@@ -71,4 +71,5 @@ def _line(item) -> InvoiceLine:
         net=amount(text(item, "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation"
                               "/ram:LineTotalAmount", NS)),  # BT-131
         vat_rate=amount(text(item, "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent", NS)),  # BT-152
+        reference=text(item, "ram:SpecifiedTradeProduct/ram:SellerAssignedID", NS),  # BT-155
     )

@@ -29,6 +29,7 @@ class InvoiceLine:
     unit_price: Decimal | None  # BT-146 (net price)
     net: Decimal | None  # BT-131
     vat_rate: Decimal | None  # BT-152
+    reference: str | None = None  # BT-155 (the seller's item identifier: a supplier's part reference)
 
 
 @dataclass

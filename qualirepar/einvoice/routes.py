@@ -1,14 +1,17 @@
-"""The e-invoicing pages: the owner's settings (and, beside, the e-reporting and suppliers' pages)."""
+"""The e-invoicing pages: the owner's settings, an invoice's transmission; the e-reporting pages
+(`ereporting_routes`) and the suppliers' e-invoices (`supplier_routes`) on the same blueprint."""
 from __future__ import annotations
 
 from flask import flash, request
 from flask_babel import gettext as _
 
+from ..billing.models import Invoice
 from ..extensions import db
-from ..permissions import allow
+from ..permissions import ANY_ROLE, allow
 from ..rendering import redirect_to, render
 from ..tenancy import current_shop_id
 from . import settings as einvoice_settings
+from . import states, transmissions
 from .blueprint import bp
 from .forms import SettingsForm
 
@@ -28,3 +31,39 @@ def settings():
         flash(_("Réglages de facturation électronique enregistrés."), "success")
         return redirect_to("einvoice.settings")
     return render("einvoice/settings.html", form=form, current=current, status=422 if form.errors else 200)
+
+
+# --- the invoice's transmission (a fragment of the invoice page) ------------------------------------
+
+
+@bp.app_template_global("einvoice_transmission")
+def _transmission_of(invoice_id: int):
+    return transmissions.of_invoice(invoice_id)
+
+
+@bp.app_template_filter("transmission_status")
+def _status_label(status: str) -> str:
+    return states.label(status)
+
+
+@bp.get("/facturation-electronique/factures/<int:invoice_id>/transmission")
+@allow(*ANY_ROLE)
+def transmission_fragment(invoice_id: int):
+    """The transmission card of an invoice, refreshed by htmx while the deposit is on its way."""
+    invoice = db.get_or_404(Invoice, invoice_id)
+    return render("einvoice/_transmission.html", invoice=invoice)
+
+
+@bp.post("/facturation-electronique/transmissions/<int:transmission_id>/relancer")
+@allow("owner", "support")
+def retry(transmission_id: int):
+    """Send again a transmission that could not be sent (the queue was down, the PA refused the request)."""
+    row = db.get_or_404(transmissions.Transmission, transmission_id)
+    queued = transmissions.requeue(row)
+    flash(_("Envoi relancé.") if queued else _("Cette transmission n'est pas à relancer."), "success" if queued else "warning")
+    if row.invoice_id:
+        return redirect_to("billing.invoice", invoice_id=row.invoice_id)
+    return redirect_to("einvoice.ereporting")
+
+
+from . import ereporting_routes, supplier_routes  # noqa: E402,F401 - their views on the same blueprint

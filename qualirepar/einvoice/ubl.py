@@ -62,4 +62,5 @@ def _line(node) -> InvoiceLine:
         unit_price=amount(text(node, "cac:Price/cbc:PriceAmount", NS)),  # BT-146
         net=amount(text(node, "cbc:LineExtensionAmount", NS)),  # BT-131
         vat_rate=amount(text(node, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", NS)),  # BT-152
+        reference=text(node, "cac:Item/cac:SellersItemIdentification/cbc:ID", NS),  # BT-155
     )

@@ -1,0 +1,144 @@
+"""The plateforme agréée side: the providers (outbox folder, local sandbox over HTTP), the
+transmission rows and their job. Business customers' invoices are transmitted (CGI art. 289 bis,
+e-invoicing between taxable persons); private customers' sales are not (they are e-reported)."""
+from __future__ import annotations
+
+import pytest
+
+from qualirepar.billing.models import Invoice
+from qualirepar.einvoice import states, tasks, transmissions
+from qualirepar.einvoice.pa.base import EREPORT, INVOICE, Meta, PAError
+from qualirepar.einvoice.pa.outbox import OutboxProvider
+from qualirepar.einvoice.pa.sandbox import SandboxProvider
+from qualirepar.einvoice.transmissions import Transmission
+from qualirepar.extensions import db
+from qualirepar.tenancy import as_shop
+
+from . import samples
+from .pa_fixtures import issued_invoice, use_provider
+
+
+def _meta(key="shop-1:invoice:1", kind=INVOICE, name="facture.xml"):
+    return Meta(key=key, kind=kind, filename=name, shop_id=1, number="F1")
+
+
+def test_outbox_writes_the_file_once_per_key(tmp_path):
+    box = OutboxProvider(tmp_path)
+    ref = box.submit(b"<xml/>", _meta())
+    assert box.submit(b"<xml/>", _meta()) == ref  # the same deposit again: the same file, the same reference
+    files = list((tmp_path / "shop-1").iterdir())
+    assert len(files) == 1 and files[0].read_bytes() == b"<xml/>"
+    assert box.status(ref).status == "deposee"
+
+
+def test_sandbox_accepts_a_valid_cii_and_rejects_a_broken_one_in_french(pa_sandbox):
+    pa = SandboxProvider(pa_sandbox.url)
+    ok = pa.submit(samples.cii(), _meta("k1"))
+    assert pa.status(ok).status == "deposee"
+    bad = pa.submit(samples.malformed(), _meta("k2"))
+    answer = pa.status(bad)
+    assert answer.status == "rejetee" and answer.reason.startswith("Facture rejetée")
+    assert pa.submit(samples.cii(), _meta("k1")) == ok and len(pa_sandbox.flows) == 2  # nothing deposited twice
+
+
+def test_sandbox_rejects_a_file_that_is_no_e_invoice(pa_sandbox):
+    pa = SandboxProvider(pa_sandbox.url)
+    answer = pa.status(pa.submit(b"%PDF-1.4 not an e-invoice", _meta("k3", name="f.pdf")))
+    assert answer.status == "rejetee" and "ne contient pas de facture électronique" in answer.reason
+
+
+def test_sandbox_unreachable_is_a_transient_error():
+    with pytest.raises(PAError):
+        SandboxProvider("http://127.0.0.1:9", timeout=(0.5, 0.5)).submit(b"x", _meta())
+
+
+def test_a_business_invoice_is_deposited_then_follows_its_lifecycle(app, shop, pa_sandbox):
+    use_provider(app, shop.id, "sandbox")
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        assert row is not None and row.status == states.QUEUED and row.kind == INVOICE and row.job_id
+        assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE, row.reason
+        db.session.refresh(row)
+        assert row.ref in pa_sandbox.flows and row.attempts == 1
+        pa_sandbox.operator(f"flows/{row.ref}/status", status="refusee", reason="Commande inconnue du client")
+        assert tasks.poll_shop_transmissions(shop.id) == 1
+        db.session.refresh(row)
+        assert (row.status, row.reason) == (states.REFUSEE, "Commande inconnue du client")
+        assert [h["status"] for h in row.history] == ["queued", "sending", "deposee", "refusee"]
+
+
+def test_a_rejection_shows_its_reason_on_the_invoice_page(app, shop, pa_sandbox, as_role):
+    use_provider(app, shop.id, "sandbox")
+    pa_sandbox.operator("mode", reject="Le SIREN du client (BT-47) est inconnu de l'annuaire.")
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        assert tasks.send_transmission(shop.id, row.id) == states.REJETEE
+    html = as_role("owner").get(f"/factures/{invoice_id}").get_data(as_text=True)
+    assert "rejetée" in html and "Le SIREN du client (BT-47) est inconnu de l&#39;annuaire." in html
+
+
+def test_a_pa_that_does_not_answer_keeps_the_row_and_sends_once_later(app, shop, pa_sandbox):
+    use_provider(app, shop.id, "sandbox")
+    pa_sandbox.operator("mode", fail=1)  # one 503, then it answers
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        with pytest.raises(PAError):  # RQ retries the job (transmissions.RETRY)
+            tasks.send_transmission(shop.id, row.id)
+        db.session.refresh(row)
+        assert row.status == states.SENDING and "ne répond pas" in row.error
+        assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE
+        assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE  # run again: nothing more is sent
+    assert len(pa_sandbox.flows) == 1
+
+
+def test_a_private_customers_invoice_is_not_transmitted(app, shop, pa_sandbox):
+    use_provider(app, shop.id, "sandbox")
+    invoice_id = issued_invoice(app, shop.id, business=False)
+    with app.test_request_context(), as_shop(shop.id):
+        assert transmissions.of_invoice(invoice_id) is None
+        assert db.session.execute(db.select(db.func.count(Transmission.id))).scalar_one() == 0
+
+
+def test_the_outbox_provider_leaves_the_invoice_in_the_shops_folder(app, shop, tmp_path):
+    app.config["PA_OUTBOX_DIR"] = str(tmp_path)
+    try:
+        invoice_id = issued_invoice(app, shop.id, business=True)  # default settings: the outbox
+        with app.test_request_context(), as_shop(shop.id):
+            row = transmissions.of_invoice(invoice_id)
+            assert row.provider == "outbox"
+            assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE
+        files = list((tmp_path / f"shop-{shop.id}").iterdir())
+        assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF-")
+    finally:
+        app.config.pop("PA_OUTBOX_DIR")
+
+
+def test_one_row_per_subject(app, shop, tmp_path):
+    app.config["PA_OUTBOX_DIR"] = str(tmp_path)
+    try:
+        invoice_id = issued_invoice(app, shop.id, business=True)
+        with app.test_request_context(), as_shop(shop.id):
+            first = transmissions.of_invoice(invoice_id)
+            again = transmissions.after_issue(db.session.get(Invoice, invoice_id))
+            assert again.id == first.id
+            assert db.session.execute(db.select(db.func.count(Transmission.id))).scalar_one() == 1
+    finally:
+        app.config.pop("PA_OUTBOX_DIR")
+
+
+@pytest.mark.parametrize("state,action,allowed", [
+    (states.QUEUED, "send", True), (states.SENDING, "deposit", True), (states.SENDING, "reject", True),
+    (states.DEPOSEE, "refuse", True), (states.DEPOSEE, "cash", True), (states.REJETEE, "deposit", False),
+    (states.REFUSEE, "cash", False), (states.FAILED, "requeue", True), (states.DEPOSEE, "send", False),
+])
+def test_transmission_state_machine(state, action, allowed):
+    assert states.MACHINE.can(state, action) is allowed
+
+
+def test_ereport_kind_is_checked_as_json(pa_sandbox):
+    pa = SandboxProvider(pa_sandbox.url)
+    assert pa.status(pa.submit(b'{"period": {"start": "2027-09-01"}, "transactions": []}', _meta("e1", EREPORT, "e.json"))).status == "deposee"
+    assert pa.status(pa.submit(b"not json", _meta("e2", EREPORT, "e.json"))).status == "rejetee"
