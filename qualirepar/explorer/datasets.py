@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, inspect, literal, select
+from sqlalchemy import Select, and_, case, func, inspect, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import find_tables
 
@@ -20,7 +20,7 @@ from ..claims.models import STATUS_LABELS as CLAIM_STATUS_LABELS
 from ..claims.models import Claim, ClaimPayment
 from ..claims.states import AT_ORGANISM, TO_FIX
 from ..repairs import states
-from ..repairs.models import Appliance, Customer, RepairOrder
+from ..repairs.models import BUSINESS, Appliance, Customer, RepairOrder
 from ..shops.models import RepairSite, User
 
 # Claims sent and not yet paid, refused or cancelled: what the organism still owes.
@@ -112,7 +112,10 @@ def _name(user) -> Any:
 
 
 def _customer(customer) -> Any:
-    return func.upper(customer.last_name) + literal(" ") + customer.first_name
+    """A business by its company first, its contact in brackets (Customer.display_name)."""
+    person = func.upper(customer.last_name) + literal(" ") + customer.first_name
+    return case((and_(customer.kind == BUSINESS, customer.company.is_not(None)),
+                 customer.company + literal(" (") + person + literal(")")), else_=person)
 
 
 # Orders -------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from qualirepar.extensions import db
 from qualirepar.repairs.models import Customer, RepairOrder
 from qualirepar.tenancy import as_shop
 
+from .. import pdf
 from ..factories import intake_form
 
 BUSINESS = {"customer_kind": "business", "company": "Laverie du Port SARL", "siren": "732 829 320", "siret": "",
@@ -79,3 +80,17 @@ def test_the_search_finds_the_company_and_picks_it_back(app, as_role, shop, kett
     block = html.unescape(client.get(f"/dossiers/nouveau/client/{customer_id}?brouillon={key}").get_data(as_text=True))
     assert re.search(r'value="business"[^>]*checked|checked[^>]*value="business"', block)
     assert 'value="732829320"' in block and 'value="FR44732829320"' in block and 'value="Marseille"' in block
+
+
+def test_the_explorer_and_the_bon_show_the_company_first(app, as_role, shop, kettle):
+    client = as_role("owner")
+    assert client.post("/dossiers/nouveau", data=intake_form(kettle, **BUSINESS)).status_code == 303
+    assert client.post("/dossiers/nouveau", data=intake_form(kettle, last_name="Durand", serial_number="SN-2")).status_code == 303
+    page = html.unescape(client.get("/explorateur/?dataset=orders&cols=number&cols=customer&sort=customer&dir=asc").get_data(as_text=True))
+    assert "DURAND Léa" in page and "Laverie du Port SARL (MARTIN Léa)" in page
+    assert page.index("DURAND Léa") < page.index("Laverie du Port SARL")  # sorted on the name shown
+    with app.app_context(), as_shop(shop.id):
+        order_id = db.session.execute(db.select(RepairOrder.id).where(RepairOrder.po_reference.is_not(None))).scalar_one()
+    text = " ".join(pdf.text(client.get(f"/dossiers/{order_id}/bon.pdf").data).split())
+    for expected in ("Entreprise Laverie du Port SARL", "SIREN 732829320", "Contact Mme MARTIN Léa"):  # two columns interleave
+        assert expected in text, expected
