@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from .catalog.models import Brand
 from .catalog.reference import norm
+from .catalog.services import set_up_reference
 from .eco.models import EcoAccount
 from .eco.sandbox.seed import DEMO as SANDBOX_DEMO
 from .eco.sandbox.seed import ECOSYSTEM_BRANDS
@@ -81,7 +82,8 @@ def load_demo() -> list[tuple[str, str]]:
                 db.session.add(user)
             logins.append((role, email))
         db.session.commit()
-    _demo_brands()
+        set_up_reference()  # catalogue and codes from the first minute: the sandbox's lists synced
+        _demo_brands()
     return logins
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_
 
 from ..audit import note, utcnow
-from ..catalog import eligibility
+from ..catalog import eligibility, pickers
 from ..catalog.models import Brand, Code, ProductType
 from ..core.clock import paris_today
 from ..core.money import CENT, cents, line_total
@@ -124,12 +124,24 @@ def set_repair_code(quote: Quote, code: str) -> None:
     quote.repair_code = code or None
     db.session.commit()
 
+def _repair_choices(quote: Quote, organism: str | None = None) -> list:
+    """The repair codes the quote can carry: the paying organism's list for the appliance."""
+    order = db.session.get(RepairOrder, quote.order_id)
+    appliance = db.session.get(Appliance, order.appliance_id)
+    if organism is None and appliance.brand_id:
+        brand = db.session.get(Brand, appliance.brand_id)
+        organism = brand.organism if brand else None
+    return pickers.repair_code_choices(appliance.product_type_id, organism)
+
+
 
 def bonus_verdict(quote: Quote, day: dt.date | None = None) -> eligibility.Verdict:
     """What the rules say now for this quote: the catalog's verdict; a warranty return never has one."""
     order = db.session.get(RepairOrder, quote.order_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     t = totals(quote.lines)
+    if code and code not in {c.code for c in _repair_choices(quote)} and _repair_choices(quote):
+        raise BillingError(_("Choisissez le code de réparation dans la liste de cet appareil."))
     customer = db.session.get(Customer, order.customer_id)
     verdict = eligibility.check(appliance.product_type_id, appliance.brand_id, day or paris_today(), t.ttc,
                                 reused_part=reused_part(quote.lines), shop_id=order.shop_id, business_customer=customer.is_business)
@@ -189,6 +201,9 @@ def validate(quote: Quote, user_id: int | None) -> eligibility.Verdict:
     note(quote, "validated", {"bonus_amount": (None, str(quote.bonus_amount))})
     db.session.commit()
     return verdict
+    if verdict.eligible and not quote.repair_code and _repair_choices(quote, verdict.organism):
+        raise BillingError(_("Choisissez le code de réparation avant de valider : l'appareil ouvre droit au bonus réparation "
+                             "et la demande le transmet."))
 
 
 def reopen(quote: Quote) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ..core.clock import paris_today
 from ..extensions import db
 from .models import BonusTariff, Brand, Code, ProductType
 from .reference import PIEC_PRODUCTS, fiche_for, iris_codes, norm, rows
@@ -15,10 +16,35 @@ def _date(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def ensure_iris_codes(today: dt.date | None = None) -> int:
+    """The IRIS condition and symptom codes as iris_codes.csv lists them now, in a catalog loaded
+    before: missing ones added, labels brought up to date, dropped ones closed. Returns the changes."""
+    wanted = {(kind, code): label for kind, code, label in iris_codes()}
+    existing = {(c.kind, c.code): c for c in db.session.execute(
+        db.select(Code).where(Code.organism == "iris", Code.product_type_id.is_(None))).scalars()}
+    changes = 0
+    for (kind, code), label in wanted.items():
+        row = existing.get((kind, code))
+        if row is None:
+            db.session.add(Code(organism="iris", kind=kind, code=code, label=label, norm=norm(f"{code} {label}"), valid_from=SCHEME_START))
+            changes += 1
+        elif row.label != label or row.valid_to is not None:
+            row.label, row.norm, row.valid_to = label, norm(f"{code} {label}"), None
+            changes += 1
+    for key, row in existing.items():
+        if key not in wanted and row.valid_to is None:
+            row.valid_to = max(row.valid_from, (today or paris_today()) - dt.timedelta(days=1))
+            changes += 1
+    return changes
+
+
 def load_csv() -> dict:
-    """Load product types, tariffs, brands and IRIS codes; does nothing if products exist."""
+    """Load product types, tariffs, brands and IRIS codes; a catalog already loaded only gets its
+    IRIS codes brought up to date."""
     if db.session.execute(db.select(ProductType.id).limit(1)).first():
-        return {}
+        changes = ensure_iris_codes()
+        db.session.commit()
+        return {"codes mis à jour": changes} if changes else {}
     ecologic_ids = {norm(r["product_name"]): r["product_id"] for r in rows("ecologic_product_types_sample.csv")}
     piec = {key: _date(r["valid_from"]) for r in rows("piec_majoration.csv") for key in PIEC_PRODUCTS.get(r["equipment"], ())}
     products: dict[str, ProductType] = {}
@@ -46,9 +72,6 @@ def load_csv() -> dict:
         db.session.add(Brand(name=r["brand_name"], norm=norm(r["brand_name"]), organism="ecologic", ecologic_id=r["brand_id"],
                              valid_from=SCHEME_START))
         brands += 1
-    codes = 0
-    for kind, code, label in iris_codes():
-        db.session.add(Code(organism="iris", kind=kind, code=code, label=label, norm=norm(f"{code} {label}"), valid_from=SCHEME_START))
-        codes += 1
+    codes = ensure_iris_codes()
     db.session.commit()
     return {"produits": len(products), "montants": tariffs, "marques": brands, "codes": codes}

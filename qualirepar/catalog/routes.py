@@ -8,9 +8,9 @@ from ..eco.models import ORGANISMS
 from ..extensions import db
 from ..permissions import ANY_ROLE, allow
 from ..rendering import redirect_to, render
-from . import bp, eligibility, services
+from . import bp, eligibility, pickers, services
 from .forms import BonusFilterForm, EligibilityForm
-from .models import CatalogSync, ProductType
+from .models import Brand, CatalogSync, ProductType
 
 
 @bp.get("/bonus")
@@ -76,6 +76,32 @@ def codes():
     results = services.search_codes(request.args.get("q", ""), kind, product, request.args.get("organism") or None)
     return render("catalog/codes.html", "catalog/_code_results.html", results=results, q=request.args.get("q", ""),
                   kind=kind, target=request.args.get("target"), products=services.product_choices(), product=product)
+
+
+@bp.app_template_global()
+def repair_code_picker(product_type_id, brand_id, selected: str | None, text: str = "") -> dict:
+    """What the quote's repair-code picker shows: the paying organism's codes for the product."""
+    brand = db.session.get(Brand, brand_id) if brand_id else None
+    organism = brand.organism if brand else None
+    everything = pickers.repair_code_choices(product_type_id, organism)
+    choices = [c for c in everything if pickers.matches(text, c.code, c.label)]
+    selected = selected or ""
+    current = next((c for c in everything if c.code == selected), None)
+    if current and current not in choices:
+        choices.insert(0, current)
+    verdict = pickers.intake_verdict(product_type_id, brand.name if brand else None, current_user.shop_id)
+    return {"choices": choices, "selected": selected, "selected_label": current.label if current else None, "text": text,
+            "required": verdict.eligible, "organism": verdict.organism, "codes_missing": pickers.codes_missing("repair"),
+            "empty_list": not everything}
+
+
+@bp.get("/codes/reparation")
+@allow("owner", "technician")
+def repair_code_options():
+    """The quote's repair-code tiles narrowed to the text typed."""
+    rp = repair_code_picker(request.args.get("product", type=int), request.args.get("brand", type=int),
+                            request.args.get("selected", ""), request.args.get("q", ""))
+    return render("catalog/_repair_code_options.html", rp=rp, quote_id=request.args.get("quote", type=int) or abort(404))
 
 
 @bp.get("/synchro")

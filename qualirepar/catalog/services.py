@@ -8,10 +8,12 @@ from sqlalchemy import case, or_
 
 from ..core import queue
 from ..core.clock import paris_today, utcnow
+from ..eco.models import EcoAccount
 from ..eco.registry import PROVIDERS, provider
 from ..extensions import db
+from .loader import load_csv
 from .models import BonusTariff, Brand, CatalogSync, Code, ProductType
-from .reference import norm
+from .reference import appliance_group, iris_symptom_groups, norm, symptom_fits
 
 BRAND_RESULTS = 30
 
@@ -36,6 +38,17 @@ def start_sync(organism: str, scheduled: bool = False) -> CatalogSync:
     db.session.commit()
     queue.start(sync, "qualirepar.catalog.tasks.sync_catalog", sync.shop_id, sync.id, job_id=f"catalog-sync-{sync.id}", job_timeout=600)
     return sync
+
+
+def set_up_reference() -> list[CatalogSync]:
+    """The current shop's first minute: the shipped catalog loaded (or its IRIS codes brought up to
+    date) and, for each organism account with credentials never synced yet, a sync queued, so that
+    intake and quote offer their codes from the start. Running it again queues nothing new."""
+    load_csv()
+    synced = set(db.session.execute(db.select(CatalogSync.organism).where(CatalogSync.status == "done")).scalars())
+    organisms = db.session.execute(db.select(EcoAccount.organism).where(EcoAccount.secret_encrypted.isnot(None))
+                                   .order_by(EcoAccount.organism)).scalars()
+    return [start_sync(organism, scheduled=True) for organism in organisms if organism not in synced]
 
 
 def families() -> list[str]:
@@ -101,6 +114,11 @@ def search_codes(text: str, kind: str | None = None, product_type_id: int | None
         query = query.where(Code.kind == kind)
     if organism:
         query = query.where(Code.organism.in_((organism, "iris")))
-    if product_type_id:
-        query = query.where(or_(Code.product_type_id == product_type_id, Code.product_type_id.is_(None)))
-    return list(db.session.execute(query).scalars())
+    if not product_type_id:
+        return list(db.session.execute(query).scalars())
+    product = db.session.get(ProductType, product_type_id)
+    query = query.where(or_(Code.product_type_id == product_type_id, Code.product_type_id.is_(None))).limit(None)
+    group, groups = appliance_group(product.name, product.family) if product else None, iris_symptom_groups()
+    fits = [c for c in db.session.execute(query).scalars()  # an IRIS symptom shows for the appliances it belongs to
+            if not (c.kind == "symptom" and c.organism == "iris") or symptom_fits(c.code, group, groups)]
+    return fits[:limit]

@@ -22,7 +22,7 @@ def order(app, as_role, shop, kettle):
     owner.post("/parametres/prise-en-charge/champs/nouveau", data={"label": "Animaux", "kind": "yes_no", "state": "shown"})
     tech = login_client(app, shop.emails["technician"])
     resp = tech.post("/dossiers/nouveau", data=intake_form(kettle, x_access="3e étage, code 1234", c_animaux="oui",
-                                                            accessories="Socle", visible_condition="Rayé", symptom_code="2A"))
+                                                            accessories="Socle", visible_condition="Rayé", symptom_code="QR13"))
     assert resp.status_code == 303
     with app.app_context(), as_shop(shop.id):
         return db.session.execute(db.select(RepairOrder.id)).scalar_one()
@@ -41,7 +41,7 @@ def test_the_bon_carries_every_field_on_one_page(app, shop, order):
         the_shop = db.session.get(Shop, shop.id)
         name, siret = the_shop.name, the_shop.siret
     for expected in (name, f"SIRET {siret}", "Bon de prise en charge", "MARTIN Léa", "1 rue de la Paix", "69003 Lyon",
-                     "06 12 34 56 78", "lea@exemple.fr", "Bouilloire", "Apple", "SN-AB1234", "Ne chauffe plus", "code symptôme 2A",
+                     "06 12 34 56 78", "lea@exemple.fr", "Bouilloire", "Apple", "SN-AB1234", "Ne chauffe plus", "code symptôme QR13",
                      "Diagnostic et réparation", "Socle", "Rayé", "Accès au domicile", "3e étage, code 1234", "Animaux", "Oui",
                      "Réparation en atelier", "réputés abandonnés", "Devis gratuit."):
         assert expected in text, expected

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ...catalog.reference import fiche_for as sheet_type
-from ...catalog.reference import iris_codes, norm as _norm, rows as _rows
+from ...catalog.reference import iris_symptoms_for, norm as _norm, rows as _rows
 from .store import Brand, Product, ProductCode, Repairer, Sheet, Site, Tariff
 
 DEMO = {
@@ -41,7 +41,6 @@ def seed(session) -> None:
         return
     rows = _rows("bonus_amounts.csv")
     ecl = {_norm(r["product_name"]): r for r in _rows("ecologic_product_types_sample.csv")}
-    iris = [(code, label) for kind, code, label in iris_codes() if kind == "symptom"]
     products: dict[str, Product] = {}
     for r in rows:
         key = _norm(r["category"])
@@ -60,7 +59,8 @@ def seed(session) -> None:
             ecl_repair = (sample["repair_codes"].split(";") if sample else ["XXX", "PSP", "G12"])
             product.codes.extend(ProductCode(organism="ecologic", kind="repair", code=c, label=f"Réparation {c} (code de préproduction)")
                                  for c in ecl_repair)
-            product.codes.extend(ProductCode(organism="ecologic", kind="symptom", code=c, label=lbl) for c, lbl in iris)
+            product.codes.extend(ProductCode(organism="ecologic", kind="symptom", code=c, label=lbl)  # the symptoms of its family
+                                 for c, lbl in iris_symptoms_for(r["category"], r["family"]))
         product.family = r["family"]
         product.sheet_type = sheet_type(r["family"], r["category"])
         product.eligible_from = min(product.eligible_from, _d(r["valid_from"]))
