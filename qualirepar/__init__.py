@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from .complaints import bp as complaints_bp
     from .einvoice.routes import bp as einvoice_bp
     from .explorer import bp as explorer_bp
+    from .fec import bp as fec_bp
     from .resources import bp as resources_bp
     from .auditpack import bp as auditpack_bp
     from .dashboard import bp as dashboard_bp
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from .repairs import bp as repairs_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp, explorer_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp, explorer_bp, fec_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
 

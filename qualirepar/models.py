@@ -17,6 +17,7 @@ from .einvoice.supplier import SupplierInvoice, SupplierInvoiceLine  # noqa: F40
 from .einvoice.transmissions import Transmission  # noqa: F401
 from .explorer.models import SavedView  # noqa: F401
 from .extensions import db
+from .fec.models import FecAccount  # noqa: F401
 from .files.models import StoredFile  # noqa: F401
 from .fiscal.closing_models import FiscalArchive, FiscalClosing, FiscalSettings  # noqa: F401
 from .fiscal.models import FiscalChain, FiscalCheck, FiscalEntry  # noqa: F401
