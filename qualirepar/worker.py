@@ -30,6 +30,7 @@ TASK_MODULES = (
     "qualirepar.auditpack.tasks",
     "qualirepar.intake.tasks",
     "qualirepar.auth.tasks",
+    "qualirepar.fiscal.tasks",
     "qualirepar.backup.tasks",
 )
 

@@ -64,6 +64,8 @@ SCHEDULE = [
     ("login-sessions-purge", "qualirepar.auth.tasks.purge_login_sessions", "50 4 * * *", 300),
     # the nightly backup (issue 17)
     ("backup-nightly", "qualirepar.backup.tasks.nightly_backup", "30 2 * * *", 3600),
+    # the closings of the periods just ended, per shop, staggered (issue 19)
+    ("fiscal-closings", "qualirepar.fiscal.tasks.close_all_shops", "20 0 * * *", 600),
     # the plateforme agréée's lifecycle statuses, and stuck deposits queued again (issue 20)
     ("einvoice-poll", "qualirepar.einvoice.tasks.poll_transmissions", "*/15 * * * *", 600),
 ]
