@@ -17,7 +17,9 @@ class SettingsForm(FlaskForm):
     option_debits = BooleanField(_l("Option pour le paiement de la TVA d'après les débits"),
                                  description=_l("Si la boutique a opté pour les débits (CGI art. 269, 2, c), la mention "
                                                 "« Option pour le paiement de la taxe d'après les débits » figure sur ses factures."))
-    pa_provider = SelectField(_l("Plateforme agréée"), choices=list(PA_PROVIDERS.items()), validate_choice=False)
+    pa_provider = SelectField(_l("Plateforme agréée"), choices=list(PA_PROVIDERS.items()), validate_choice=False,
+                              description=_l("Le dossier d'envoi garde chaque facture électronique dans un dossier de la boutique, "
+                                             "à confier à votre plateforme ; aucune plateforme réelle n'est encore raccordée."))
 
     def validate_vat_regime(self, field):
         if field.data not in VAT_REGIMES:

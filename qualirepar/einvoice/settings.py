@@ -31,8 +31,8 @@ VAT_REGIMES = {
 
 OUTBOX, SANDBOX = "outbox", "sandbox"  # einvoice.pa.registry holds the implementations
 PA_PROVIDERS = {
-    OUTBOX: _l("Dossier d'envoi (les fichiers sont déposés dans un dossier de la boutique, rien n'est transmis)"),
-    SANDBOX: _l("Plateforme agréée de démonstration (bac à sable local)"),
+    OUTBOX: _l("Dossier d'envoi de la boutique (rien n'est transmis)"),
+    SANDBOX: _l("Plateforme de démonstration (bac à sable)"),
 }
 
 DEFAULTS = {"option_debits": False, "vat_regime": REEL_MENSUEL, "pa_provider": OUTBOX}
