@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import facturx
 from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +16,13 @@ from ..audit import note, utcnow
 from ..catalog.eligibility import euros
 from ..catalog.models import ProductType
 from ..claims import services as claims
-from ..core.clock import paris_today
+from ..core.clock import paris_date, paris_today
 from ..core.money import line_total
 from ..einvoice import transmissions as einvoice_transmissions
+from ..einvoice import mentions as legal_mentions
+from ..einvoice import writer
+from ..einvoice.settings import FRANCHISE, settings_for
+from ..einvoice.validate import InvalidEInvoice, ensure_valid
 from ..extensions import db
 from ..files.services import store_bytes
 from ..fiscal.records import journal_invoice
@@ -25,7 +30,9 @@ from ..numbering import next_number
 from ..repairs.customers import buyer_snapshot
 from ..repairs.models import Appliance, Customer, RepairOrder
 from ..shops.models import Shop
+from ..tenancy import current_shop_id
 from . import states
+from .deposits import deposited
 from .models import Invoice, InvoiceLine, Quote
 from .queries import by_issue_key, credited, invoice_of
 from .quotes import accept_by_invoice, organism_label, totals
@@ -49,14 +56,63 @@ def _snapshots(order: RepairOrder, shop: Shop) -> tuple[dict, dict, dict]:
              "street": customer.street, "postcode": customer.postcode, "city": customer.city, "email": customer.email,
              "phone": customer.phone, **buyer_snapshot(customer, order.po_reference)}
     device = {"product": product.name if product else None, "brand": appliance.brand_name, "model": appliance.commercial_reference,
-              "serial": appliance.serial_number, "order": order.number}
+              "serial": appliance.serial_number, "order": order.number, "onsite": order.kind == "onsite",
+              "repaired_on": (paris_date(order.repaired_at) or paris_today()).isoformat()}
     return seller, buyer, device
 
 
-def render_invoice_pdf(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None) -> bytes:
+def facturx_context(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None) -> writer.Context:
+    """What the Factur-X and the four mentions need beyond the invoice row: the shop's option for
+    the debits and VAT regime, the deposits paid on the order, the repair's date."""
+    shop_id = getattr(invoice, "shop_id", None) or current_shop_id()
+    settings = settings_for(shop_id) if shop_id else None
+    order_id = getattr(invoice, "order_id", None)
+    order = db.session.get(RepairOrder, order_id) if order_id else None
+    deposits = deposited(order) if order is not None and invoice.kind == "invoice" else Decimal("0.00")
+    repaired = (invoice.appliance or {}).get("repaired_on")
+    found = legal_mentions.for_invoice(invoice.buyer or {}, invoice.appliance or {}, lines,
+                                       bool(getattr(settings, "option_debits", False)))
+    return writer.Context(mentions=found, organism=organism_label(invoice.bonus_organism), deposits=Decimal(deposits or 0),
+                          delivered_on=dt.date.fromisoformat(repaired) if repaired else invoice.issued_on,
+                          credited=(credited.number, credited.issued_on) if credited is not None else None,
+                          franchise=getattr(settings, "vat_regime", None) == FRANCHISE)
+
+
+def render_invoice_page(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None,
+                        duplicate: int | None = None, ctx: writer.Context | None = None) -> bytes:
+    """The invoice as people read it: the PDF/A-3b page alone, without its XML."""
+    ctx = ctx or facturx_context(invoice, lines, credited)
     html = render_template("billing/invoice_pdf.html", invoice=invoice, lines=lines, credited=credited,
-                           organism_label=organism_label(invoice.bonus_organism))
-    return HTML(string=html).write_pdf()
+                           organism_label=ctx.organism, mentions=ctx.mentions, deposits=ctx.deposits, duplicate=duplicate,
+                           business=legal_mentions.is_business(invoice.buyer or {}),
+                           billing=legal_mentions.billing_address(invoice.buyer or {}))
+    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def render_invoice_pdf(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None,
+                       duplicate: int | None = None) -> bytes:
+    """The invoice's Factur-X: the PDF/A-3b page, its CII XML (EN 16931) embedded with the XMP
+    metadata. The XML is checked first (XSD and the EN 16931 rules): InvalidEInvoice names the rule
+    refused. `duplicate`: a copy made later, printed «Duplicata n° N»."""
+    ctx = facturx_context(invoice, lines, credited)
+    xml = writer.build(invoice, lines, ctx)
+    ensure_valid(xml)
+    pdf = render_invoice_page(invoice, lines, credited, duplicate, ctx)
+    kind = _("Avoir") if invoice.kind == "credit_note" else _("Facture")
+    return facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False, lang="fr-FR",
+                                        pdf_metadata={"author": (invoice.seller or {}).get("name") or "",
+                                                      "keywords": "Factur-X", "title": f"{kind} {invoice.number}",
+                                                      "subject": f"{kind} {invoice.number}"})
+
+
+def _issued_pdf(invoice: Invoice, lines: list[InvoiceLine], credited: Invoice | None = None) -> bytes:
+    """render_invoice_pdf at issue time: an XML the rules refuse stops the issue, nothing kept (the
+    number goes back with the rollback)."""
+    try:
+        return render_invoice_pdf(invoice, lines, credited=credited)
+    except InvalidEInvoice as exc:
+        db.session.rollback()
+        raise BillingError(str(exc)) from exc
 
 
 def invoice_bonus(order: RepairOrder, quote: Quote) -> Decimal:
@@ -98,7 +154,7 @@ def _create_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: i
                          vat_rate=ln.vat_rate, total_ht=line_total(ln.quantity, ln.unit_price), part_reference=ln.part_reference,
                          part_origin=ln.part_origin) for i, ln in enumerate(quote.lines)]
     if file_id is None:
-        stored = store_bytes(render_invoice_pdf(invoice, lines), f"facture-{invoice.number}.pdf", "invoice",
+        stored = store_bytes(_issued_pdf(invoice, lines), f"facture-{invoice.number}.pdf", "invoice",
                              {"application/pdf"}, PDF_MAX_BYTES)
         db.session.flush()
         file_id = stored.id
@@ -196,7 +252,7 @@ def credit(invoice: Invoice, reason: str, issue_key: str, user_id: int | None) -
     lines = [InvoiceLine(position=ln.position, kind=ln.kind, label=ln.label, quantity=-ln.quantity, unit_price=ln.unit_price,
                          vat_rate=ln.vat_rate, total_ht=-ln.total_ht, part_reference=ln.part_reference, part_origin=ln.part_origin)
              for ln in invoice.lines]
-    pdf = render_invoice_pdf(note_, lines, credited=invoice)
+    pdf = _issued_pdf(note_, lines, credited=invoice)
     stored = store_bytes(pdf, f"avoir-{note_.number}.pdf", "credit_note", {"application/pdf"}, PDF_MAX_BYTES)
     db.session.flush()
     note_.file_id, note_.lines = stored.id, lines

@@ -3,7 +3,7 @@
 Invoices in four layouts, each with its ground truth:
 
 - ``qualirepar``: the app's own invoice PDF (templates/billing/invoice_pdf.html through
-  billing.invoices.render_invoice_pdf, in a bare Flask app with the app's template filters);
+  billing.invoices.render_invoice_page, the page without its Factur-X XML, in a bare Flask app with the app's template filters);
 - ``atelier``: a competitor's workshop software (coloured header, "FACTURE N°", "Déduction bonus");
 - ``simple``: a plain bordered table in a serif font, long dates ("30 novembre 2026");
 - ``moderne``: a two-column layout, dotted dates, "Sous-total HT", "Bonus QualiRépar", SIREN.
@@ -171,7 +171,7 @@ def _bare_app():
 
 
 def _qualirepar_pdf(d: SimpleNamespace) -> bytes:
-    from qualirepar.billing.invoices import render_invoice_pdf
+    from qualirepar.billing.invoices import render_invoice_page
 
     invoice = SimpleNamespace(
         number=invoice_number(d, "qualirepar"), kind="invoice", issued_on=d.day,
@@ -183,7 +183,7 @@ def _qualirepar_pdf(d: SimpleNamespace) -> bytes:
         vat_breakdown=[{"rate": "20", "base": str(d.total_ht), "vat": str(d.vat)}],
         total_ht=d.total_ht, total_ttc=d.total_ttc, bonus_amount=d.bonus, bonus_organism=d.organism, amount_due=d.net)
     with _bare_app().test_request_context():
-        return render_invoice_pdf(invoice, d.lines)
+        return render_invoice_page(invoice, d.lines)  # the page alone: the OCR reads it, not its Factur-X XML
 
 
 _BASE_CSS = "@page { size: A4; margin: 15mm; } body { font-size: 9.5pt; } table { border-collapse: collapse; width: 100%; }"
