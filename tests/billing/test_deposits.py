@@ -3,8 +3,10 @@ numbered without gaps, journaled as DEPOSIT with the method, deducted from the i
 when larger than what the customer will owe, not positive, or on a closed period."""
 import datetime as dt
 import uuid
+from pathlib import Path
 from decimal import Decimal
 
+import pypdfium2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +27,7 @@ from .helpers import STANDARD, quote_with, washing_machine_order
 
 D = Decimal
 REASON = "Réparation faite au comptoir"
+SHOTS = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
 
 
 def _accepted(order):
@@ -52,6 +55,9 @@ def test_a_deposit_at_quote_acceptance_is_journaled_and_has_its_receipt(app, sho
         assert entry.amounts["methods"] == {"card": "40.00"}
         assert deposits.deposited(order) == D("40.00")
         receipt = _pdf_text(dep.file_id)
+        stored = db.session.get(StoredFile, dep.file_id)
+        SHOTS.mkdir(parents=True, exist_ok=True)  # drawn to be looked at (helper 2's report)
+        pypdfium2.PdfDocument(get_storage().read(stored.storage_key))[0].render(scale=1.6).to_pil().save(SHOTS / "deposit-receipt.png")
     for expected in (f"Reçu d'acompte n° AC-{year}-00001", "MARTIN Léa", "Carte bancaire", "Acompte reçu 40,00 €",
                      "Ce reçu n'est pas une facture"):
         assert expected in receipt, expected
