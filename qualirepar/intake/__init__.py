@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("intake", __name__)
 
-from . import appliance, routes  # noqa: E402,F401
+from . import appliance_routes, routes  # noqa: E402,F401

@@ -17,7 +17,7 @@ from ..rendering import fragment_or_json, pdf_response, redirect_to, render
 from ..repairs import services as repairs
 from ..repairs.models import BUSINESS, PRIVATE, Customer, RepairOrder
 from ..shops.models import RepairSite
-from . import appliance, bon, bp, services
+from . import appliance_routes, bon, bp, services
 from . import bon_fields as F
 from .forms import CustomFieldForm, SendBonForm, TermsForm
 from .models import IntakeCustomField
@@ -68,7 +68,7 @@ def new():
     key = form.draft_key.data or ""
     if not services.DRAFT_KEY.match(key):
         key = form.draft_key.data = str(uuid.uuid4())
-    if form.validate_on_submit() and not appliance.symptom_refused(form):
+    if form.validate_on_submit() and not appliance_routes.symptom_refused(form):
         brand = catalog.brand_by_name(form.brand.data)
         customer = _picked_customer(form)
         data = repairs.IntakeData(
