@@ -47,4 +47,4 @@ def test_before_product_and_brand_are_chosen_it_says_what_it_waits_for(as_role, 
 
 def test_the_intake_page_carries_the_panel_wired_to_product_and_brand(as_role, products):
     page = html.unescape(as_role("technician").get("/dossiers/nouveau").get_data(as_text=True))
-    assert 'data-testid="intake-bonus"' in page and "change from:#product_type" in page
+    assert 'data-testid="intake-bonus"' in page and "data-testid=\"symptom-picker\"" in page
