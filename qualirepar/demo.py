@@ -15,6 +15,8 @@ from .eco.sandbox.seed import DEMO as SANDBOX_DEMO
 from .eco.sandbox.seed import ECOSYSTEM_BRANDS
 from .extensions import db
 from .intake.models import IntakeCustomField, IntakeSettings
+from .repairs.models import BUSINESS, Customer
+from .repairs.services import customer_search_key
 from .shops.models import FicheMetier, RepairSite, Shop, User
 from .tenancy import as_shop
 
@@ -73,6 +75,7 @@ def load_demo() -> list[tuple[str, str]]:
             db.session.add(IntakeSettings(field_states={"x_out_of_warranty": "required", "x_access": "shown", "x_contact": "shown"},
                                           terms=DEMO_TERMS))
             db.session.add(IntakeCustomField(key="c_animaux", label="Animaux au domicile", kind="yes_no", state="shown", position=0))
+        _demo_business_customer()
         logins = []
         for email, first, last, role in DEMO_USERS:
             user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
@@ -85,6 +88,21 @@ def load_demo() -> list[tuple[str, str]]:
         set_up_reference()  # catalogue and codes from the first minute: the sandbox's lists synced
         _demo_brands()
     return logins
+
+
+DEMO_BUSINESS = dict(kind=BUSINESS, company="Laverie du Port SARL", siren="732829320", siret="73282932000074",
+                     vat_number="FR44732829320", title="M.", last_name="Roux", first_name="Karim", street="3 quai du Port",
+                     postcode="69002", city="Lyon", phone="04 78 11 22 33", email="compta@laverie-du-port.example",
+                     billing_street="BP 42", billing_postcode="69002", billing_city="Lyon")
+
+
+def _demo_business_customer() -> None:
+    """One business customer (no bonus réparation for it), found by its company or SIREN at intake."""
+
+    if db.session.execute(db.select(Customer.id).where(Customer.siren == DEMO_BUSINESS["siren"])).first() is None:
+        customer = Customer(**DEMO_BUSINESS)
+        customer.search = customer_search_key(customer)
+        db.session.add(customer)
 
 
 def _demo_brands() -> None:

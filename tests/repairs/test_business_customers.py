@@ -112,3 +112,13 @@ def test_buyer_snapshot_keys_for_the_invoice(ctx):
     assert customers.buyer_snapshot(private, None) == {"kind": "private", "company": None, "siren": None, "siret": None,
                                                         "vat_number": None, "billing": None, "po_reference": None}
     assert customers.buyer_kind({"last_name": "Ancien"}) == "private"  # an invoice issued before the key
+
+
+def test_the_demo_shop_has_one_business_customer(app, runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # once only
+    with app.test_request_context():
+        shop_id = db.session.execute(db.select(Customer.shop_id)).scalar_one()
+        with as_shop(shop_id):
+            found = repairs.search_customers("732 829 320")
+            assert [(c.kind, c.display_name) for c in found] == [("business", "Laverie du Port SARL (ROUX Karim)")]
