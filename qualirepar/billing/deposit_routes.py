@@ -12,13 +12,14 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..catalog.eligibility import euros
 from ..core.forms import EuroField, positive
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.storage import get_storage
 from ..permissions import ANY_ROLE, allow
 from ..rendering import pdf_response, redirect_to, render
 from ..repairs.models import RepairOrder
-from . import bp, deposits, states
+from . import bp, deposits
 from .forms import METHOD_LABELS
 from .models import Quote
 
@@ -51,7 +52,7 @@ def take_deposit(order_id: int):
     if form.validate_on_submit():
         try:
             deposit = deposits.take_deposit(order, form.method.data, form.amount.data, current_user.id, form.reference.data, quote)
-        except states.BillingError as exc:
+        except Refusal as exc:  # too large, not positive, a closed day...: beside the amount
             form.amount.errors = [*form.amount.errors, str(exc)]
         else:
             return redirect_to("billing.deposit", deposit_id=deposit.id,

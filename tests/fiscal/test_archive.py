@@ -15,7 +15,7 @@ from qualirepar.auth.tasks import purge_login_sessions
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
-from qualirepar.fiscal import archive, closings, keys, kinds, tasks
+from qualirepar.fiscal import archive, closings, keys, kinds, settings, tasks
 from qualirepar.fiscal.closing_models import FiscalArchive
 from qualirepar.fiscal.models import FiscalEntry
 from qualirepar.intake.tasks import purge_drafts
@@ -129,3 +129,33 @@ def test_the_nightly_job_closes_yesterday_and_archives_a_fiscal_year(app, shop):
         with as_shop(shop.id):
             [made] = archive.listing(shop.id)
             assert (made.scope, made.period_start, made.period_end) == ("year", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+def test_the_owner_archives_a_closed_month_from_the_page_and_downloads_it(app, shop, as_role):
+    with at(dt.date(2026, 3, 10)):
+        a_sale(app, shop)
+    with at(dt.date(2026, 4, 1), hour=2):
+        with app.test_request_context(), as_shop(shop.id):
+            closings.close_through(shop.id, dt.date(2026, 3, 31))
+            month = closings.listing(shop.id, kinds.CLOSING_MONTH)[0]
+        client = as_role("owner")
+        page = client.get("/parametres/clotures").get_data(as_text=True)
+        assert "Archiver" in page and "Clôture mensuelle · 1 mars 2026 – 31 mars 2026" in page
+        done = client.post("/parametres/clotures/archives", data={"closing": month.id}, follow_redirects=True).get_data(as_text=True)
+        assert "Archive du 01/03/2026 au 31/03/2026 signée et conservée." in done
+        with app.app_context(), as_shop(shop.id):
+            [made] = archive.listing(shop.id)
+        resp = client.get(f"/parametres/clotures/archives/{made.id}.zip")
+        assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/zip"
+        assert archive.verify_archive(resp.data).ok
+
+
+def test_the_owner_sets_the_fiscal_year_end_and_a_wrong_one_is_refused_in_french(app, shop, as_role):
+    client = as_role("owner")
+    wrong = client.post("/parametres/clotures/exercice", data={"day": "31", "month": "4"}, follow_redirects=True)
+    assert "Le 31 avril n&#39;existe pas." in wrong.get_data(as_text=True) or "Le 31 avril n'existe pas." in wrong.get_data(as_text=True)
+    done = client.post("/parametres/clotures/exercice", data={"day": "30", "month": "6"}, follow_redirects=True)
+    assert "Fin d&#39;exercice enregistrée." in done.get_data(as_text=True) or "Fin d'exercice enregistrée." in done.get_data(as_text=True)
+    with app.app_context(), as_shop(shop.id):
+        s = settings.settings_of(shop.id)
+        assert (s.year_end_day, s.year_end_month) == (30, 6)
