@@ -2,7 +2,9 @@
 and closings in CSV and JSON with a French README, the public key, a manifest of SHA-256 signed with
 Ed25519; journaled as ARCHIVE; kept by every purge; `flask fiscal verify --archive` names what is
 broken."""
+import base64
 import datetime as dt
+import hashlib
 import io
 import json
 import zipfile
@@ -159,3 +161,37 @@ def test_the_owner_sets_the_fiscal_year_end_and_a_wrong_one_is_refused_in_french
     with app.app_context(), as_shop(shop.id):
         s = settings.settings_of(shop.id)
         assert (s.year_end_day, s.year_end_month) == (30, 6)
+
+
+def _resigned(app, shop, data: bytes, name: str, change) -> bytes:
+    """The archive with one file changed and the manifest rebuilt and signed again with the shop's own
+    key (what only a holder of the private key could do): the journal's own chain still tells."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    files = {n: src.read(n) for n in src.namelist()}
+    files[name] = change(files[name])
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"][name] = {"sha256": hashlib.sha256(files[name]).hexdigest(), "bytes": len(files[name])}
+    files["manifest.json"] = json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    with app.app_context(), as_shop(shop.id):
+        files["manifest.sig"] = base64.b64encode(keys.sign(shop.id, files["manifest.json"]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for n, content in files.items():
+            zf.writestr(n, content)
+    return out.getvalue()
+
+
+def test_a_journal_entry_edited_inside_a_resigned_archive_is_named_by_its_number(app, shop):
+    _id, data = _march_archive(app, shop)
+    entries = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("journal.json"))
+    paid = next(e for e in entries if e["kind"] == kinds.PAYMENT)
+
+    def change(content):
+        rows = json.loads(content)
+        for e in rows:
+            if e["seq"] == paid["seq"]:
+                e["amounts"]["methods"]["card"] = "10.00"
+        return json.dumps(rows).encode()
+
+    report = archive.verify_archive(_resigned(app, shop, data, "journal.json", change))
+    assert report.problems[0] == f"Journal : l'écriture n° {paid['seq']} a été modifiée (son empreinte ne correspond plus)."
