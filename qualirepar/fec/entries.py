@@ -120,9 +120,12 @@ def _vat(invoice) -> dict[str, Decimal]:
     return by_rate
 
 
-def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date) -> Entry:
+def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date, deposits: Decimal = ZERO) -> Entry:
     """VE: customer (TTC − bonus) and the organism's bonus on the debit side; revenue by nature and
-    rate, and VAT collected by rate, on the credit side. A credit note is the same, reversed."""
+    rate, and VAT collected by rate, on the credit side. The deposits taken on the order before the
+    invoice (billing.deposits) are deducted: the customer's advance (4191) settles that much of its
+    receivable. A credit note is the same, reversed (its deposits go back to 4191, for the invoice
+    that replaces it)."""
     credit_note = invoice.kind == "credit_note"
     what = "Avoir" if credit_note else "Facture"
     aux = customer_aux(invoice.customer_id, invoice.buyer)
@@ -135,6 +138,12 @@ def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date) 
         entry.add(chart[key], -ht, f"{what} {invoice.number} {chart[key].label}")
     for rate, vat in sorted(_vat(invoice).items()):
         entry.add(chart[f"vat:{rate}"], -vat, f"{what} {invoice.number} {chart[f'vat:{rate}'].label}")
+    applied = min(abs(deposits), abs(invoice.amount_due))
+    if applied:
+        applied = applied if invoice.amount_due > 0 else -applied
+        label = f"Acompte déduit {what.lower()} {invoice.number}"
+        entry.add(chart["deposits"], applied, label, aux)
+        entry.add(chart["customers"], -applied, label, aux)
     return entry
 
 
@@ -167,8 +176,8 @@ def transfer_entry(rows: list, chart: dict[str, Account], valid_on: dt.date) -> 
 
 
 def deposit_entry(deposit, chart: dict[str, Account], valid_on: dt.date) -> Entry:
-    """CA or BQ: a deposit (acompte) taken before the invoice: the money on the debit side, the
-    customer's advance (4191) credited. A refunded deposit (negative) is the same, reversed."""
+    """CA or BQ: a deposit (acompte, billing.deposits) taken before the invoice: the money on the
+    debit side, the customer's advance (4191, its auxiliary account) credited."""
     journal = CASH if deposit.method == "cash" else BANK
     aux = customer_aux(deposit.customer_id, deposit.buyer)
     label = f"Acompte {METHOD_LABELS.get(deposit.method, deposit.method)} {deposit.number}"

@@ -15,8 +15,8 @@ in BOFiP BOI-CF-IOR-60-40-20.
   EcritureNum a continuous sequence from 1 in the file.
 
 Memory stays flat: each kind of record is read EXPORT_BATCH rows at a time by keyset (never an
-OFFSET, never all rows), the three streams merged lazily (heapq.merge), and the text yielded in
-chunks of a few hundred lines.
+OFFSET, never all rows), the four streams (invoices, payments, deposits, transfers) merged lazily
+(heapq.merge), and the text yielded in chunks of a few hundred lines.
 """
 from __future__ import annotations
 
@@ -24,17 +24,19 @@ import datetime as dt
 import heapq
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Iterator
 
 from sqlalchemy import tuple_
 
+from ..billing.deposit_models import Deposit
 from ..billing.models import Invoice, InvoiceLine, Payment
 from ..claims.models import ClaimPayment
 from ..core.clock import paris_date
 from ..extensions import db
-from ..repairs.models import RepairOrder
+from ..repairs.models import Customer, RepairOrder
 from .accounts import Account
-from .entries import JOURNALS, Entry, invoice_entry, payment_entry, transfer_entry
+from .entries import JOURNALS, ZERO, Entry, deposit_entry, invoice_entry, payment_entry, transfer_entry
 
 COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
            "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
@@ -82,7 +84,7 @@ def _keyset(query, keys: tuple) -> Iterator[list]:
 def _invoices(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Account]) -> Iterator[Entry]:
     query = (db.select(Invoice.issued_on, Invoice.id, Invoice.number, Invoice.kind, Invoice.issued_at, Invoice.buyer,
                        Invoice.total_ht, Invoice.total_vat, Invoice.total_ttc, Invoice.bonus_amount, Invoice.bonus_organism,
-                       Invoice.amount_due, Invoice.vat_breakdown, RepairOrder.customer_id)
+                       Invoice.amount_due, Invoice.vat_breakdown, Invoice.order_id, RepairOrder.customer_id)
              .join(RepairOrder, RepairOrder.id == Invoice.order_id)
              .where(Invoice.shop_id == shop_id, Invoice.issued_on >= start, Invoice.issued_on <= end))
     for rows in _keyset(query, (Invoice.issued_on, Invoice.id)):
@@ -92,8 +94,26 @@ def _invoices(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Accou
                 .where(InvoiceLine.invoice_id.in_([r.id for r in rows]))
                 .group_by(InvoiceLine.invoice_id, InvoiceLine.kind, InvoiceLine.vat_rate)):
             lines[invoice_id].append((kind, rate, ht))
+        deposits = _deposits_before(rows)
         for row in rows:
-            yield invoice_entry(row, lines[row.id], chart, paris_date(row.issued_at))
+            yield invoice_entry(row, lines[row.id], chart, paris_date(row.issued_at), deposits.get(row.id, ZERO))
+
+
+def _deposits_before(rows) -> dict[int, Decimal]:
+    """Per invoice of the batch, the deposits its order received before it was issued: what it
+    deducts (billing.payments.paid counts them; none can be taken on an invoiced order)."""
+    issued = {row.id: (row.order_id, _aware(row.issued_at)) for row in rows}
+    taken: dict[int, list] = defaultdict(list)
+    for order_id, created_at, amount_ in db.session.execute(
+            db.select(Deposit.order_id, Deposit.created_at, Deposit.amount)
+            .where(Deposit.order_id.in_(sorted({order_id for order_id, _at in issued.values()})))):
+        taken[order_id].append((_aware(created_at), Decimal(amount_)))
+    return {invoice_id: sum((a for at, a in taken[order_id] if at <= issued_at), ZERO)
+            for invoice_id, (order_id, issued_at) in issued.items() if taken[order_id]}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)  # SQLite hands back naive UTC
 
 
 def _payments(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Account]) -> Iterator[Entry]:
@@ -123,7 +143,18 @@ def _transfers(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Acco
         yield transfer_entry(group, chart, max(paris_date(r.imported_at) for r in group))
 
 
-STREAMS = [_invoices, _payments, _transfers]  # deposits (billing.deposits) join here when they exist
+def _deposits(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Account]) -> Iterator[Entry]:
+    query = (db.select(Deposit.received_on, Deposit.id, Deposit.number, Deposit.method, Deposit.amount, Deposit.created_at,
+                       Customer.id.label("customer_id"), Customer.last_name, Customer.first_name, Customer.company)
+             .join(RepairOrder, RepairOrder.id == Deposit.order_id).join(Customer, Customer.id == RepairOrder.customer_id)
+             .where(Deposit.shop_id == shop_id, Deposit.received_on >= start, Deposit.received_on <= end))
+    for rows in _keyset(query, (Deposit.received_on, Deposit.id)):
+        for row in rows:
+            buyer = {"last_name": row.last_name, "first_name": row.first_name, "company": row.company}
+            yield deposit_entry(SimpleNamespace(**row._mapping, buyer=buyer), chart, paris_date(row.created_at))
+
+
+STREAMS = [_invoices, _payments, _deposits, _transfers]
 
 
 def entries(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Account]) -> Iterator[Entry]:
@@ -167,9 +198,11 @@ def summary(shop_id: int, start: dt.date, end: dt.date) -> dict:
     by_kind = {kind: (count, ht or 0, vat or 0) for kind, count, ht, vat in invoices}
     payments = db.session.execute(db.select(db.func.count(Payment.id)).where(
         Payment.shop_id == shop_id, Payment.received_on >= start, Payment.received_on <= end)).scalar_one()
+    deposits = db.session.execute(db.select(db.func.count(Deposit.id)).where(
+        Deposit.shop_id == shop_id, Deposit.received_on >= start, Deposit.received_on <= end)).scalar_one()
     transfers = db.session.execute(db.select(db.func.count(ClaimPayment.id)).where(
         ClaimPayment.shop_id == shop_id, ClaimPayment.paid_on >= start, ClaimPayment.paid_on <= end)).scalar_one()
     invoice, note = by_kind.get("invoice", (0, 0, 0)), by_kind.get("credit_note", (0, 0, 0))
-    return {"invoices": invoice[0], "credit_notes": note[0], "payments": payments, "transfers": transfers,
+    return {"invoices": invoice[0], "credit_notes": note[0], "payments": payments, "deposits": deposits, "transfers": transfers,
             "ht": Decimal(invoice[1]) + Decimal(note[1]), "vat": Decimal(invoice[2]) + Decimal(note[2]),
-            "empty": not (invoice[0] or note[0] or payments or transfers)}
+            "empty": not (invoice[0] or note[0] or payments or deposits or transfers)}

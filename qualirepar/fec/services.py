@@ -12,6 +12,7 @@ from ..core.clock import paris_today
 from ..core.refusal import Refusal
 from ..extensions import db
 from ..fiscal import journal, kinds
+from ..fiscal.settings import settings_of
 from ..shops.models import Shop
 from . import accounts, export, period
 
@@ -43,8 +44,9 @@ def siren(shop: Shop) -> str | None:
 
 
 def year_end(shop_id: int) -> tuple[int, int]:
-    """The fiscal year's last (month, day): 31 December (the closings' own setting joins here once it exists)."""
-    return 12, 31
+    """The fiscal year's last (month, day), the one the closings follow (fiscal.settings: 31/12 unless set)."""
+    s = settings_of(shop_id)
+    return s.year_end_month or 12, s.year_end_day or 31
 
 
 def choices(shop_id: int) -> list[tuple[str, str]]:
@@ -75,7 +77,8 @@ def prepare(shop_id: int, value: str | None, user_id: int | None) -> Export:
     counts = export.summary(shop_id, start, end)
     journal.record(kinds.TAX_EXPORT, {"format": "FEC (LPF art. A47 A-1)", "file": name, "from": start, "to": end,
                                       "invoices": counts["invoices"], "credit_notes": counts["credit_notes"],
-                                      "payments": counts["payments"], "transfers": counts["transfers"]},
+                                      "payments": counts["payments"], "deposits": counts["deposits"],
+                                      "transfers": counts["transfers"]},
                    shop_id=shop_id, occurred_on=paris_today(), user_id=user_id)
     db.session.commit()
     return Export(shop_id, start, end, name, accounts.chart(shop_id))

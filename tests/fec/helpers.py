@@ -16,6 +16,8 @@ from qualirepar.core.money import line_total
 from qualirepar.extensions import db
 from qualirepar.fec import accounts, export
 from qualirepar.repairs.models import RepairOrder
+from qualirepar.shops.models import Shop
+from qualirepar.tenancy import current_shop_id
 
 from .. import factories
 
@@ -30,6 +32,13 @@ def order(app, shop_id: int, **fields) -> int:
     return factories.make_order(app, shop_id, **fields)
 
 
+def _seller() -> dict:
+    """The shop's identity as billing.invoices snapshots it on each invoice."""
+    shop = db.session.get(Shop, current_shop_id())
+    return {"name": shop.name, "siret": shop.siret, "vat_number": shop.vat_number, "label_number": shop.label_number,
+            "address": shop.address_lines, "phone": shop.phone, "email": shop.email}
+
+
 def invoice(order_id: int, day: dt.date, lines=STANDARD, bonus: str = "0", organism: str | None = None,
             buyer: dict | None = None) -> Invoice:
     """An invoice as billing.invoices issues it (totals by rate, VAT rounded per rate), in the current shop."""
@@ -38,8 +47,8 @@ def invoice(order_id: int, day: dt.date, lines=STANDARD, bonus: str = "0", organ
     t = quotes.totals(built)
     breakdown = [{k: str(v) for k, v in row.items()} for row in t.breakdown]
     ht, vat = t.ht, t.vat
-    record = Invoice(number=f"F{day.year}-{next(_numbers):05d}", kind="invoice", order_id=order_id, issue_key=str(uuid.uuid4()),
-                     generation=0, issued_at=utcnow(), issued_on=day, seller={}, appliance={},
+    record = Invoice(number=f"FT{day.year}-{next(_numbers):05d}", kind="invoice", order_id=order_id, issue_key=str(uuid.uuid4()),
+                     generation=0, issued_at=utcnow(), issued_on=day, seller=_seller(), appliance={"product": "Lave-linge", "brand": "BOSCH"},
                      buyer=buyer or {"last_name": "Martin", "first_name": "Léa"}, vat_breakdown=breakdown,
                      total_ht=ht, total_vat=vat, total_ttc=ht + vat, bonus_amount=D(bonus), bonus_organism=organism,
                      amount_due=ht + vat - D(bonus), lines=built)
@@ -50,7 +59,7 @@ def invoice(order_id: int, day: dt.date, lines=STANDARD, bonus: str = "0", organ
 
 def credit_note(of: Invoice, day: dt.date) -> Invoice:
     """As billing.invoices.credit writes it: every amount negated, the lines' quantities negated."""
-    note = Invoice(number=f"F{day.year}-{next(_numbers):05d}", kind="credit_note", order_id=of.order_id, credits_id=of.id,
+    note = Invoice(number=f"FT{day.year}-{next(_numbers):05d}", kind="credit_note", order_id=of.order_id, credits_id=of.id,
                    issue_key=str(uuid.uuid4()), generation=of.generation, issued_at=utcnow(), issued_on=day, seller=of.seller,
                    buyer=of.buyer, appliance={"reason": "Erreur"},
                    vat_breakdown=[{"rate": r["rate"], "base": str(-D(r["base"])), "vat": str(-D(r["vat"]))} for r in of.vat_breakdown],

@@ -125,6 +125,7 @@ def test_a_fiscal_year_is_offered_and_named_by_its_closing_day(app, shop, as_rol
     value = f"exercice-{TODAY.year}1231"
     assert f'value="{value}"' in client.get("/comptabilite/fec").get_data(as_text=True)
     resp = client.post("/comptabilite/fec/telecharger", data={"period": value})
+    assert resp.data.startswith(b"JournalCode|")
     assert resp.headers["Content-Disposition"].endswith(f'FEC{TODAY.year}1231.txt"')
     assert _exports(app, shop.id)[0].payload["from"] == f"{TODAY.year}-01-01"
 
