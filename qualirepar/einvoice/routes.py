@@ -66,4 +66,16 @@ def retry(transmission_id: int):
     return redirect_to("einvoice.ereporting")
 
 
+@bp.get("/facturation-electronique/transmissions")
+@allow("owner", "support")
+def transmissions_list():
+    """Every deposit at the plateforme agréée, those to act on (rejected, refused, not sent) first."""
+    rows = db.session.execute(db.select(transmissions.Transmission).order_by(
+        transmissions.Transmission.updated_at.desc(), transmissions.Transmission.id.desc()).limit(500)).scalars().all()
+    rows.sort(key=lambda r: not r.problem)  # stable: the newest first within each group
+    numbers = dict(db.session.execute(db.select(Invoice.id, Invoice.number).where(
+        Invoice.id.in_([r.invoice_id for r in rows if r.invoice_id]))).all()) if rows else {}
+    return render("einvoice/transmissions.html", rows=rows, numbers=numbers)
+
+
 from . import ereporting_routes, supplier_routes  # noqa: E402,F401 - their views on the same blueprint

@@ -103,8 +103,17 @@ def _create(kind: str, subject: str, filename: str, file_id: int | None, shop_id
     except IntegrityError:
         db.session.rollback()
         return db.session.execute(db.select(Transmission).where(Transmission.subject == subject)).scalar_one()
-    start(row, SEND_JOB, shop_id, row.id, retry=RETRY, job_timeout=120)
+    _start(row)
     return row
+
+
+def _start(row: Transmission) -> bool:
+    """Queue the row's job; a queue that is down leaves the row failed, with the French message (core.queue.start)."""
+    if start(row, SEND_JOB, row.shop_id, row.id, retry=RETRY, job_timeout=120):
+        return True
+    row.history = [*(row.history or []), {"at": utcnow().isoformat(timespec="seconds"), "status": states.FAILED, "detail": row.error}]
+    db.session.commit()
+    return False
 
 
 def after_issue(invoice: Invoice) -> Transmission | None:
@@ -187,7 +196,7 @@ def requeue(row: Transmission) -> bool:
         db.session.commit()
     if row.status not in states.TO_SEND:
         return False
-    return start(row, SEND_JOB, row.shop_id, row.id, retry=RETRY, job_timeout=120)
+    return _start(row)
 
 
 __all__ = ["EREPORT", "INVOICE", "Transmission", "after_issue", "of_invoice", "poll", "requeue", "send", "transmit_file"]

@@ -3,9 +3,16 @@ transmission rows and their job. Business customers' invoices are transmitted (C
 e-invoicing between taxable persons); private customers' sales are not (they are e-reported)."""
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import uuid
 
+import pytest
+import redis
+
+from qualirepar.billing import invoices
 from qualirepar.billing.models import Invoice
+from qualirepar.core import queue
+from qualirepar.core.clock import paris_today
 from qualirepar.einvoice import states, tasks, transmissions
 from qualirepar.einvoice.pa.base import EREPORT, INVOICE, Meta, PAError
 from qualirepar.einvoice.pa.outbox import OutboxProvider
@@ -142,3 +149,85 @@ def test_ereport_kind_is_checked_as_json(pa_sandbox):
     pa = SandboxProvider(pa_sandbox.url)
     assert pa.status(pa.submit(b'{"period": {"start": "2027-09-01"}, "transactions": []}', _meta("e1", EREPORT, "e.json"))).status == "deposee"
     assert pa.status(pa.submit(b"not json", _meta("e2", EREPORT, "e.json"))).status == "rejetee"
+
+
+def test_a_queue_that_is_down_leaves_a_failed_row_the_user_sends_again(app, shop, pa_sandbox, as_role, monkeypatch):
+    """Nothing lost: the row stays, marked failed in French, and «Relancer l'envoi» queues it again."""
+    use_provider(app, shop.id, "sandbox")
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("down")
+
+    monkeypatch.setattr(queue, "enqueue", down)
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        assert row.status == states.FAILED and "indisponible" in row.error
+        row_id = row.id
+    monkeypatch.undo()
+    client = as_role("support")
+    html = client.get(f"/factures/{invoice_id}").get_data(as_text=True)
+    assert "envoi impossible" in html and "Relancer l'envoi" in html
+    assert client.post(f"/facturation-electronique/transmissions/{row_id}/relancer").status_code in (302, 303)
+    with app.test_request_context(), as_shop(shop.id):
+        row = db.session.get(Transmission, row_id)
+        assert row.status == states.QUEUED and row.job_id
+        assert tasks.send_transmission(shop.id, row_id) == states.DEPOSEE
+
+
+def test_a_business_invoices_credit_note_is_transmitted_too(app, shop, tmp_path):
+    app.config["PA_OUTBOX_DIR"] = str(tmp_path)
+    try:
+        invoice_id = issued_invoice(app, shop.id, business=True)
+        with app.test_request_context(), as_shop(shop.id):
+            note = invoices.credit(db.session.get(Invoice, invoice_id), "Erreur de prix", str(uuid.uuid4()), None)
+            row = transmissions.of_invoice(note.id)
+            assert row is not None and row.filename == f"avoir-{note.number}.pdf"
+            assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE
+    finally:
+        app.config.pop("PA_OUTBOX_DIR")
+
+
+def test_the_schedule_polls_only_shops_with_open_deposits(app, shop, pa_sandbox, monkeypatch):
+    use_provider(app, shop.id, "sandbox")
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        tasks.send_transmission(shop.id, row.id)
+        pa_sandbox.operator(f"flows/{row.ref}/status", status="encaissee")
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda path, *args, **kw: queued.append((path, args)))
+    with app.app_context():
+        assert tasks.poll_transmissions() == 1
+    assert queued == [("qualirepar.einvoice.tasks.poll_shop_transmissions", (shop.id,))]
+    with app.app_context():
+        assert tasks.poll_shop_transmissions(shop.id) == 1
+        with as_shop(shop.id):
+            assert db.session.get(Transmission, row.id).status == states.ENCAISSEE
+        assert tasks.poll_transmissions() == 0  # encaissée is final: nothing more to ask
+
+
+def test_an_ended_period_is_deposited_at_the_sandbox(app, shop, pa_sandbox, as_role):
+    use_provider(app, shop.id, "sandbox", vat_regime="reel_trimestriel")
+    last = (paris_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
+    as_role("owner").post(f"/facturation-electronique/e-reporting/transactions/{last}/transmettre")
+    with app.test_request_context(), as_shop(shop.id):
+        row = db.session.execute(db.select(Transmission)).scalar_one()
+        assert (row.kind, row.filename) == (EREPORT, f"e-reporting-transactions-{last}.json")
+        assert tasks.send_transmission(shop.id, row.id) == states.DEPOSEE
+    flow = pa_sandbox.flows[row.ref]
+    assert (flow["kind"], flow["status"]) == ("ereport", "deposee")
+
+
+def test_the_transmissions_list_puts_what_to_fix_first(app, shop, pa_sandbox, as_role):
+    use_provider(app, shop.id, "sandbox")
+    ok = issued_invoice(app, shop.id, business=True)
+    pa_sandbox.operator("mode", reject="Adresse de l'acheteur absente (BT-50).")
+    bad = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        for invoice_id in (ok, bad):
+            row = transmissions.of_invoice(invoice_id)
+            tasks.send_transmission(shop.id, row.id)
+        numbers = {i: db.session.get(Invoice, i).number for i in (ok, bad)}
+    html = as_role("support").get("/facturation-electronique/transmissions").get_data(as_text=True)
+    assert html.index(numbers[bad]) < html.index(numbers[ok]) and "BT-50" in html
