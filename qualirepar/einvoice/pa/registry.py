@@ -1,5 +1,6 @@
 """From the shop's setting (`EinvoiceSettings.pa_provider`) to a ready provider. The addresses of
-the PAs live here and only here (the sandbox's in `PA_SANDBOX_URL`, default http://127.0.0.1:5002)."""
+the PAs live here and only here (the sandbox's in `PA_SANDBOX_URL`, default http://127.0.0.1:5002; the
+outbox folder in `PA_OUTBOX_DIR`, default <instance>/pa_outbox)."""
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ DEFAULT_SANDBOX_URL = "http://127.0.0.1:5002"
 
 
 def outbox_root() -> Path:
-    return Path(current_app.config.get("PA_OUTBOX_DIR") or Path(current_app.instance_path) / "pa_outbox")
+    return Path(current_app.config.get("PA_OUTBOX_DIR") or os.environ.get("PA_OUTBOX_DIR") or Path(current_app.instance_path) / "pa_outbox")
 
 
 def provider(name: str) -> PAProvider:
