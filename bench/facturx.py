@@ -1,7 +1,7 @@
 """What Factur-X costs when an invoice is issued: the invoice PDF as it was rendered before issue 20
 (WeasyPrint, plain PDF) against `billing.invoices.render_invoice_pdf` now (PDF/A-3b, the CII XML
 built, checked against the XSD and the EN 16931 Schematron, embedded with its XMP metadata), and
-each step alone. Median and p95 over N renders of the washing-machine invoice, in a bare Flask app
+each step alone. Median and p95 over N rounds (each step once per round) of the washing-machine invoice, in a bare Flask app
 (templates and filters, no database).
 
     .venv/bin/python bench/facturx.py [-n 30]
@@ -29,14 +29,15 @@ from tests.einvoice.builders import invoice  # noqa: E402
 from tests.ocr.corpus import _bare_app  # noqa: E402
 
 
-def _timed(fn, n: int) -> tuple[float, float]:
-    runs = []
+def _timed(steps: dict, n: int) -> dict:
+    """Each step once per round, N rounds: a machine that gets busier slows every step alike."""
+    runs: dict = {name: [] for name in steps}
     for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - start) * 1000)
-    runs.sort()
-    return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.95))]
+        for name, fn in steps.items():
+            start = time.perf_counter()
+            fn()
+            runs[name].append((time.perf_counter() - start) * 1000)
+    return {name: (statistics.median(r), sorted(r)[min(n - 1, int(n * 0.95))]) for name, r in runs.items()}
 
 
 def main() -> None:
@@ -66,7 +67,7 @@ def main() -> None:
                                                                            check_xsd=False, lang="fr-FR"),
             "after: render_invoice_pdf": lambda: invoices.render_invoice_pdf(inv, lines),
         }
-        results = {name: _timed(fn, n) for name, fn in steps.items()}
+        results = _timed(steps, n)
     bare = results["before: WeasyPrint, plain PDF"][0]
     print(f"{n} renders each; Schematron compile + first run: {cold:.0f} ms (once per process)")
     print(f"{'step':38} {'median ms':>10} {'p95 ms':>8} {'× bare':>7}")
