@@ -87,9 +87,9 @@ class ChartError(Refusal):
     """A number or a name of the chart refused; the message says which and why, in French;
     `part` is the one refused ("number" or "label")."""
 
-    def __init__(self, message: str, part: str = "number"):
+    def __init__(self, message: str, part: str = "number", key: str | None = None):
         super().__init__(message)
-        self.part = part
+        self.part, self.key = part, key
 
 
 def chart(shop_id: int | None = None) -> dict[str, Account]:
@@ -122,10 +122,21 @@ def check(key: str, number: str, label: str) -> tuple[str, str]:
     return number, label
 
 
+def one_name_per_number(cleaned: dict[str, tuple[str, str]]) -> None:
+    """An account has one CompteLib in the file: two roles on one number carry the same name."""
+    names: dict[str, tuple[str, str]] = {}
+    for key, (number, label) in cleaned.items():
+        first = names.setdefault(number, (key, label))
+        if first[1] != label:
+            raise ChartError(_("Le compte %(n)s a deux intitulés, « %(a)s » et « %(b)s » : donnez-lui le même partout.",
+                               n=number, a=first[1], b=label), "label", key)
+
+
 def save(values: dict[str, tuple[str, str]]) -> int:
     """Save the chart (key -> (number, name)) in one transaction: every value checked first, so a
     refusal saves nothing. Returns how many accounts changed."""
     cleaned = {key: check(key, *values[key]) for key in BY_KEY if key in values}
+    one_name_per_number({**{k: (a.number, a.label) for k, a in chart().items()}, **cleaned})
     rows = {row.key: row for row in db.session.execute(db.select(FecAccount)).scalars().all()}
     changed = {}
     for key, (number, label) in cleaned.items():

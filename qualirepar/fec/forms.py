@@ -27,11 +27,18 @@ class ChartForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """Each number and name checked by `accounts.check`, its refusal beside the field."""
         valid = super().validate(extra_validators)
+        cleaned = {}
         for role, number, label in self.pairs():
             try:
-                accounts.check(role.key, number.data, label.data)
+                cleaned[role.key] = accounts.check(role.key, number.data, label.data)
             except accounts.ChartError as refused:
                 (label if refused.part == "label" else number).errors.append(str(refused))
+                valid = False
+        if valid:
+            try:
+                accounts.one_name_per_number(cleaned)
+            except accounts.ChartError as refused:
+                self[field_name(refused.key, "label")].errors.append(str(refused))
                 valid = False
         return valid
 

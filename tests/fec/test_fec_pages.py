@@ -138,3 +138,14 @@ def test_the_summary_counts_the_period(app, shop):
         h.payment(invoice, "cash", "10.00", TODAY)
         s = export.summary(shop.id, TODAY.replace(day=1), TODAY + dt.timedelta(days=1))
     assert (s["invoices"], s["credit_notes"], s["payments"], s["transfers"], s["ht"], s["empty"]) == (1, 1, 1, 0, 0, False)
+
+
+def test_one_account_number_has_one_name(app, shop, as_role):
+    """A47 A-1 VII: CompteLib is the name of the account CompteNum: one name per number in the file."""
+    client = as_role("owner")
+    resp = client.post("/comptabilite/fec/plan-comptable", data=_chart_form(**{field_name("transfer", "label"): "Banque BNP"}))
+    assert resp.status_code == 422
+    assert "Le compte 512000 a deux intitulés, « Banque » et « Banque BNP » : donnez-lui le même partout." in html.unescape(
+        resp.get_data(as_text=True))
+    with app.app_context(), as_shop(shop.id):
+        assert db.session.execute(db.select(FecAccount)).scalars().all() == []
