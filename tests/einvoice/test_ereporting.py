@@ -13,6 +13,7 @@ import pytest
 
 from qualirepar.billing import invoices, payments
 from qualirepar.billing.models import Invoice
+from qualirepar.claims.models import Claim, ClaimPayment
 from qualirepar.core.clock import paris_today
 from qualirepar.einvoice import ereporting, periods
 from qualirepar.einvoice.periods import PAYMENTS, TRANSACTIONS
@@ -153,3 +154,20 @@ def test_a_running_period_cannot_be_transmitted_an_ended_one_once(app, shop, as_
             assert [(r.kind, r.subject) for r in rows] == [("ereport", f"ereport:transactions:{last}")]
     finally:
         app.config.pop("PA_OUTBOX_DIR")
+
+
+def test_the_organisms_transfer_of_the_bonus_is_a_payment_received_CGI_290_A(app, shop):
+    """The bonus réparation is part of the price, paid by the eco-organism for the customer: its
+    transfer is money received for the service, like the customer's own payment."""
+    invoice_id = issued_invoice(app, shop.id, business=False)
+    with app.test_request_context(), as_shop(shop.id):
+        inv = db.session.get(Invoice, invoice_id)
+        claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice_id)).scalar_one_or_none()
+        if claim is None or not inv.bonus_amount:
+            pytest.skip("no bonus on this invoice in this catalogue")
+        db.session.add(ClaimPayment(claim_id=claim.id, organism=claim.organism, reference="VIR-1", paid_on=paris_today(),
+                                    amount=inv.bonus_amount, source="api"))
+        db.session.commit()
+        rep = ereporting.payments(periods.period_of(paris_today(), "reel_mensuel", PAYMENTS))
+        services_ttc = sum(ln.total_ht * (1 + ln.vat_rate / 100) for ln in inv.lines if ln.kind != "part")
+        assert abs(rep.total_ttc - inv.bonus_amount * services_ttc / inv.total_ttc) <= Decimal("0.01")
