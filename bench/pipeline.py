@@ -145,6 +145,9 @@ def issue_claims(app, shop_id: int, site_id: int, n: int) -> None:
                                  part_reference="REF-1" if kind == "part" else None, part_origin="new")
             quotes.set_repair_code(quote, REPAIR_CODES[organism])
             quotes.validate(quote, None)
+            quotes.decide(quote, True, "signature", None, "Léa Martin")  # signed at the counter
+            for action in ("start_diagnosis", "start_repair", "finish"):  # the repair marked done (issue 16)
+                repairs.transition(order, action)
             invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
             if (i + 1) % 100 == 0:
                 print(f"  {i + 1} claims issued", flush=True)

@@ -24,6 +24,7 @@ from .fiscal.models import FiscalChain, FiscalCheck, FiscalEntry  # noqa: F401
 from .intake.models import IntakeCustomField, IntakeDraft, IntakeSettings  # noqa: F401
 from .numbering import NumberCounter  # noqa: F401
 from .ocr.models import OcrDocument  # noqa: F401
+from .repairs.handback import HandBack  # noqa: F401
 from .repairs.models import Appliance, Customer, OrderPhoto, RepairOrder, Signature  # noqa: F401
 from .resources.models import ShopDocument, ShopDocumentVersion  # noqa: F401
 from .shops.models import FicheMetier, RepairSite, Shop, Subcontractor, User  # noqa: F401

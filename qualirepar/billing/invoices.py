@@ -35,7 +35,7 @@ from . import states
 from .deposits import deposited
 from .models import Invoice, InvoiceLine, Quote
 from .queries import by_issue_key, credited, invoice_of
-from .quotes import accept_by_invoice, organism_label, totals
+from .quotes import accept_by_invoice, check_invoice_reason, organism_label, totals
 from .states import BillingError
 
 PDF_MAX_BYTES = 10 * 1024 * 1024
@@ -120,8 +120,9 @@ def invoice_bonus(order: RepairOrder, quote: Quote) -> Decimal:
     return (quote.bonus_amount if quote.bonus_eligible and not order.warranty_of_id else None) or Decimal("0.00")
 
 
-def _check_invoiceable(order: RepairOrder, quote: Quote) -> None:
-    """What both invoices (ours and one from another program) require of the order and its quote."""
+def _check_invoiceable(order: RepairOrder, quote: Quote, reason: str | None = None) -> None:
+    """What both invoices (ours and one from another program) require of the order and its quote:
+    an accepted quote on a repair marked done, or a stated reason, audited (`quotes.check_invoice_reason`)."""
     current = invoice_of(order)
     if current is not None:
         raise BillingError(_("Ce dossier a déjà la facture %(n)s. Pour la corriger, faites un avoir.", n=current.number))
@@ -131,6 +132,7 @@ def _check_invoiceable(order: RepairOrder, quote: Quote) -> None:
         raise states.QuoteNotValidated()
     if quote.status not in states.INVOICEABLE:
         raise BillingError(_("Un devis refusé ou expiré ne se facture pas."))
+    check_invoice_reason(order, quote, reason)
 
 
 def _create_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int | None, amounts: dict,
@@ -178,7 +180,7 @@ def _create_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: i
     return invoice
 
 
-def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int | None) -> Invoice:
+def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int | None, reason: str | None = None) -> Invoice:
     """Issue the invoice of an accepted (or validated, for a simple job) quote; once per `issue_key`.
 
     In one transaction: the number (no gap: a rollback gives it back), the PDF stored as a file,
@@ -187,7 +189,7 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     existing = by_issue_key(issue_key)
     if existing is not None:
         return existing  # a double click or a retried request: the same invoice
-    _check_invoiceable(order, quote)
+    _check_invoiceable(order, quote, reason)
     t = totals(quote.lines)
     amounts = {"issued_on": paris_today(), "total_ht": t.ht, "total_vat": t.vat, "total_ttc": t.ttc,
                "bonus_amount": min(invoice_bonus(order, quote), t.ttc),
@@ -195,7 +197,8 @@ def issue_invoice(order: RepairOrder, quote: Quote, issue_key: str, user_id: int
     return _create_invoice(order, quote, issue_key, user_id, amounts)
 
 
-def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stored, issue_key: str, user_id: int | None) -> Invoice:
+def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stored, issue_key: str, user_id: int | None,
+                            reason: str | None = None) -> Invoice:
     """An invoice made in another program, for a validated quote: its number, date and totals as
     read from the uploaded file and confirmed by the user; the file itself is what the claim sends.
 
@@ -205,7 +208,7 @@ def record_external_invoice(order: RepairOrder, quote: Quote, values: dict, stor
     existing = by_issue_key(issue_key)
     if existing is not None:
         return existing
-    _check_invoiceable(order, quote)
+    _check_invoiceable(order, quote, reason)
     number = (values.get("number") or "").strip()
     if not number or len(number) > 40:
         raise BillingError(_("Indiquez le numéro de la facture (40 caractères au plus)."))

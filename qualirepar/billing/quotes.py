@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
 from ..audit import note, utcnow
@@ -31,6 +32,7 @@ from .states import BillingError
 KINDS = ("diagnosis", "labour", "part", "travel")
 VAT_RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("0.00"))
 QUOTE_VALIDITY_DAYS = 30
+VALIDATED_LABEL = _l("Validé")  # a draft with its bonus frozen, ready to send or sign
 
 
 @dataclass
@@ -60,6 +62,13 @@ def totals(lines) -> Totals:
 
 def reused_part(lines) -> bool:
     return any(line.kind == "part" and line.part_origin == "reused" for line in lines)
+
+
+def status_label(quote: Quote) -> str:
+    """The quote's state as read: a draft whose bonus is frozen reads «Validé»."""
+    if quote.status == states.DRAFT and quote.validated_at is not None:
+        return str(VALIDATED_LABEL)
+    return str(states.LABELS.get(quote.status, quote.status))
 
 
 def organism_label(code: str | None) -> str | None:
@@ -115,15 +124,6 @@ def repair_codes(order: RepairOrder) -> list:
         Code.product_type_id == appliance.product_type_id, Code.product_type_id.is_(None))).order_by(Code.code)).scalars())
 
 
-def set_repair_code(quote: Quote, code: str) -> None:
-    code = (code or "").strip().upper()
-    if len(code) > 20:
-        raise BillingError(_("Code de réparation trop long (20 caractères au plus)."))
-    if db.session.execute(db.select(Invoice.id).where(Invoice.quote_id == quote.id)).first():
-        raise BillingError(_("Ce devis est facturé : le code de réparation ne change plus."))
-    quote.repair_code = code or None
-    db.session.commit()
-
 def _repair_choices(quote: Quote, organism: str | None = None) -> list:
     """The repair codes the quote can carry: the paying organism's list for the appliance."""
     order = db.session.get(RepairOrder, quote.order_id)
@@ -134,14 +134,23 @@ def _repair_choices(quote: Quote, organism: str | None = None) -> list:
     return pickers.repair_code_choices(appliance.product_type_id, organism)
 
 
+def set_repair_code(quote: Quote, code: str) -> None:
+    code = (code or "").strip().upper()
+    if len(code) > 20:
+        raise BillingError(_("Code de réparation trop long (20 caractères au plus)."))
+    if db.session.execute(db.select(Invoice.id).where(Invoice.quote_id == quote.id)).first():
+        raise BillingError(_("Ce devis est facturé : le code de réparation ne change plus."))
+    if code and code not in {c.code for c in _repair_choices(quote)} and _repair_choices(quote):
+        raise BillingError(_("Choisissez le code de réparation dans la liste de cet appareil."))
+    quote.repair_code = code or None
+    db.session.commit()
+
 
 def bonus_verdict(quote: Quote, day: dt.date | None = None) -> eligibility.Verdict:
     """What the rules say now for this quote: the catalog's verdict; a warranty return never has one."""
     order = db.session.get(RepairOrder, quote.order_id)
     appliance = db.session.get(Appliance, order.appliance_id)
     t = totals(quote.lines)
-    if code and code not in {c.code for c in _repair_choices(quote)} and _repair_choices(quote):
-        raise BillingError(_("Choisissez le code de réparation dans la liste de cet appareil."))
     customer = db.session.get(Customer, order.customer_id)
     verdict = eligibility.check(appliance.product_type_id, appliance.brand_id, day or paris_today(), t.ttc,
                                 reused_part=reused_part(quote.lines), shop_id=order.shop_id, business_customer=customer.is_business)
@@ -192,6 +201,9 @@ def validate(quote: Quote, user_id: int | None) -> eligibility.Verdict:
         raise BillingError(_("Ajoutez au moins une ligne avant de valider le devis."))
     day = paris_today()
     verdict = bonus_verdict(quote, day)
+    if verdict.eligible and not quote.repair_code and _repair_choices(quote, verdict.organism):
+        raise BillingError(_("Choisissez le code de réparation avant de valider : l'appareil ouvre droit au bonus réparation "
+                             "et la demande le transmet."))
     quote.validated_at, quote.validated_by_id, quote.bonus_date = utcnow(), user_id, day
     quote.bonus_eligible = verdict.eligible
     quote.bonus_amount = verdict.amount if verdict.eligible else Decimal("0.00")
@@ -200,10 +212,9 @@ def validate(quote: Quote, user_id: int | None) -> eligibility.Verdict:
     quote.bonus_reasons = list(verdict.reasons)
     note(quote, "validated", {"bonus_amount": (None, str(quote.bonus_amount))})
     db.session.commit()
+    order = db.session.get(RepairOrder, quote.order_id)
+    _move_order(order, "send_quote")  # the order leaves «Diagnostic»: its quote is ready
     return verdict
-    if verdict.eligible and not quote.repair_code and _repair_choices(quote, verdict.organism):
-        raise BillingError(_("Choisissez le code de réparation avant de valider : l'appareil ouvre droit au bonus réparation "
-                             "et la demande le transmet."))
 
 
 def reopen(quote: Quote) -> None:
@@ -215,6 +226,31 @@ def reopen(quote: Quote) -> None:
     quote.bonus_reasons = []
     note(quote, "reopened")
     db.session.commit()
+
+
+def invoice_gaps(order: RepairOrder, quote: Quote) -> list[str]:
+    """Why invoicing now would need a stated reason: an invoice is for a quote the customer
+    accepted, on a repair marked done (issue 16: quote and order agree)."""
+    gaps = []
+    if quote.status != states.ACCEPTED:
+        gaps.append(_("le devis n'est pas accepté par le client"))
+    if order.repaired_at is None:
+        gaps.append(_("la réparation n'est pas marquée terminée"))
+    return gaps
+
+
+def check_invoice_reason(order: RepairOrder, quote: Quote, reason: str | None) -> None:
+    """Refuse an invoice outside the normal path unless a reason is given (a diagnosis-only
+    invoice, a job invoiced at the counter before the repair is marked done...); the reason is
+    audited on the order, in the invoice's transaction."""
+    gaps = invoice_gaps(order, quote)
+    if not gaps:
+        return
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise BillingError(_("Facture impossible sans motif : %(g)s. Faites accepter le devis et terminez la réparation, "
+                             "ou indiquez le motif de cette facture (par exemple : diagnostic seul).", g=" ; ".join(gaps)))
+    note(order, "invoice_reason", {"reason": (None, reason[:500]), "gaps": (None, " ; ".join(gaps))})
 
 
 def _move_order(order: RepairOrder, action: str) -> None:

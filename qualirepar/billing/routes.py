@@ -46,7 +46,8 @@ def _quote_page(quote: Quote, form: LineForm | None = None, status: int = 200, v
     return render("billing/quote.html", quote=quote, order=order, totals=quotes.totals(quote.lines), form=form or LineForm(),
                   repair_codes=quotes.repair_codes(order), decided_via=states.DECIDED_VIA,
                   kinds=KIND_LABELS, labels=states.LABELS, verdict=verdict, organism_note=organism_note,
-                  invoice=queries.invoice_of(order), issue_key=str(uuid.uuid4()), status=status)
+                  invoice=queries.invoice_of(order), issue_key=str(uuid.uuid4()), status=status,
+                  quote_label=quotes.status_label(quote), invoice_gaps=quotes.invoice_gaps(order, quote))
 
 
 @bp.post("/dossiers/<int:order_id>/devis")
@@ -213,7 +214,7 @@ def issue(quote_id: int):
     except ValueError:
         abort(400)
     with refusals("billing.quote", quote_id=quote.id):
-        invoice = invoices.issue_invoice(order, quote, key, current_user.id)
+        invoice = invoices.issue_invoice(order, quote, key, current_user.id, reason=request.form.get("reason"))
     return redirect_to("billing.invoice", invoice_id=invoice.id, message=_("Facture %(n)s émise.", n=invoice.number))
 
 
@@ -270,7 +271,7 @@ def external_invoice(quote_id: int):
         try:
             values = _parse_external(request.form)
             invoice = invoices.record_external_invoice(order, quote, values, db.session.get(StoredFile, doc.file_id), key,
-                                                       current_user.id)
+                                                       current_user.id, reason=request.form.get("reason"))
         except (states.BillingError, states.QuoteError) as exc:
             db.session.rollback()
             errors.append(str(exc))
@@ -279,7 +280,7 @@ def external_invoice(quote_id: int):
             return redirect_to("billing.invoice", invoice_id=invoice.id)
     context = dict(quote=quote, order=order, doc=doc, errors=errors, values=_external_values(request.form, doc),
                    issue_key=request.form.get("issue_key") or str(uuid.uuid4()),
-                   expected_bonus=invoices.invoice_bonus(order, quote))
+                   expected_bonus=invoices.invoice_bonus(order, quote), invoice_gaps=quotes.invoice_gaps(order, quote))
     return render("billing/external.html", "billing/_external.html", status=422 if errors else 200, **context)
 
 

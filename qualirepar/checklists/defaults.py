@@ -4,6 +4,13 @@ The fiches métiers' own texts were not available (DOMAIN.md §5.2); these are t
 shop does anyway. Limits follow the usual periodic-test values for household appliances
 (EN 50678 / EN 50699): protective-conductor resistance ≤ 0.3 Ω, insulation resistance ≥ 1 MΩ,
 protective-conductor (leakage) current ≤ 3.5 mA. The owner adapts them.
+
+These three electrical measures are **safety points** (`safety=True`): out of their limits, the
+appliance cannot be declared repaired (`checklists.safety`). Sources for the limits: EN 50678:2020
+(tests after repair) and EN 50699:2021 (periodic tests), which replaced VDE 0701-0702: PE
+resistance 0.3 Ω for a cord up to 5 m and 1.5 mm² (Gossen Metrawatt support, «Warum wurde der
+Grenzwert für den Schutzleiterwiderstand … geändert»), protective-conductor current 3.5 mA for a
+class I appliance (GMW TG euro 1 manual § 9.4.1), insulation 1 MΩ for class I.
 """
 from __future__ import annotations
 
@@ -17,10 +24,10 @@ CHECKIN_COMMON = [
     dict(label="État apparent et dommages constatés", kind="text"),
 ]
 ELECTRICAL_CHECKOUT = [
-    dict(label="Continuité du conducteur de protection", kind="measure", unit="Ω", max_value=Decimal("0.3"), mandatory=True,
+    dict(label="Continuité du conducteur de protection", kind="measure", unit="Ω", max_value=Decimal("0.3"), mandatory=True, safety=True,
          help="Appareils de classe I ; indiquez 0 pour un appareil de classe II."),
-    dict(label="Résistance d'isolement", kind="measure", unit="MΩ", min_value=Decimal("1"), mandatory=True),
-    dict(label="Courant de fuite", kind="measure", unit="mA", max_value=Decimal("3.5"), mandatory=True),
+    dict(label="Résistance d'isolement", kind="measure", unit="MΩ", min_value=Decimal("1"), mandatory=True, safety=True),
+    dict(label="Courant de fuite", kind="measure", unit="mA", max_value=Decimal("3.5"), mandatory=True, safety=True),
     dict(label="Essai fonctionnel complet", kind="yes_no", mandatory=True),
 ]
 CHECKOUT = {

@@ -54,6 +54,7 @@ class PointForm(FlaskForm):
     kind = SelectField(_l("Type de réponse"), choices=list(KIND_LABELS.items()), default="yes_no",
                        validate_choice=False)
     mandatory = BooleanField(_l("Obligatoire (bloque le dossier tant qu'il n'est pas renseigné)"))
+    safety = BooleanField(_l("Point de sécurité (hors limites, l'appareil ne peut pas être déclaré réparé)"))
     unit = StringField(_l("Unité (mesure)"), validators=[Optional(), Length(max=20, message=_l("20 caractères au plus."))])
     min_value = LimitField(_l("Minimum (mesure)"))
     max_value = LimitField(_l("Maximum (mesure)"))
@@ -102,7 +103,7 @@ class PointForm(FlaskForm):
         kind = self.kind.data
         measure = kind == "measure"
         return dict(
-            label=self.label.data.strip(), kind=kind, mandatory=bool(self.mandatory.data),
+            label=self.label.data.strip(), kind=kind, mandatory=bool(self.mandatory.data), safety=bool(self.safety.data),
             unit=(self.unit.data or "").strip() or None if measure else None,
             min_value=self.min_value.data if measure else None,
             max_value=self.max_value.data if measure else None,

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
@@ -41,6 +41,9 @@ class ControlPoint(TenantScoped, Audited, db.Model):
     max_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     choices: Mapped[list | None] = mapped_column(JSON)  # choice: the options
     help: Mapped[str | None] = mapped_column(String(300))
+    # A safety point (the electrical measures, or any point the owner marks): out of its limits,
+    # the appliance cannot be declared repaired (checklists.safety).
+    safety: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A point removed from a template after it was answered is retired, not deleted: past
     # orders and their verification reports keep it.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

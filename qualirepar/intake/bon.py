@@ -41,7 +41,10 @@ def context(order: RepairOrder, signed: dict | None = None, preview: bool = Fals
     settings = services.settings()
     signed = sig.of(order) if signed is None else signed
     signatures = []
-    for role, label in (("customer", _("Le client")), ("technician", _("Le technicien"))):
+    roles = [("customer", _("Le client")), ("technician", _("Le technicien"))]
+    if sig.HANDBACK in signed:  # the appliance was handed back: the customer's signature then
+        roles.append((sig.HANDBACK, _("Le client, à la restitution")))
+    for role, label in roles:
         s = signed.get(role)
         signatures.append({"label": label, "name": s.signer_name if s else None, "at": s.signed_at if s else None,
                            "image": _data_uri(db.session.get(StoredFile, s.file_id)) if s else None})

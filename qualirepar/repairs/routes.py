@@ -2,16 +2,20 @@ from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..billing.forms import METHOD_LABELS
 from ..billing.models import Quote
 from ..billing.queries import invoice_of
-from ..billing.states import LABELS as QUOTE_LABELS
+from ..billing.quotes import status_label as quote_label
+from ..checklists import safety
 from ..checklists.services import guard as checklist_guard
 from ..checklists.services import missing
+from ..core.refusal import Refusal
 from ..extensions import db
 from ..intake.services import drafts_of
 from ..permissions import ANY_ROLE, allow
 from ..rendering import redirect_to, refusals, render
 from . import bp, services, states
+from . import handback as hb
 from . import photos as ph
 from . import signatures as sig
 from .forms import UnlinkForm
@@ -26,6 +30,18 @@ def index():
     return render("repairs/index.html", "repairs/_rows.html", orders=services.search_orders(q), q=q, drafts=drafts_of(current_user.id))
 
 
+def _blocked(order: RepairOrder, actions: list[str]) -> dict[str, str]:
+    """Why an action offered by the table would be refused now (the button says it)."""
+    reasons = {}
+    for action in actions:
+        try:
+            checklist_guard(order, action)
+            safety.guard(order, action)
+        except states.RepairOrderError as exc:
+            reasons[action] = str(exc)
+    return reasons
+
+
 @bp.get("/<int:order_id>")
 @allow(*ANY_ROLE)
 def show(order_id: int):
@@ -33,23 +49,59 @@ def show(order_id: int):
     order = db.get_or_404(RepairOrder, order_id)
     checks = {phase: missing(order, phase) for phase in ("checkin", "checkout")}
     quotes = db.session.execute(db.select(Quote).where(Quote.order_id == order.id).order_by(Quote.id)).scalars().all()
-    return render("repairs/show.html", order=order, actions=states.actions_from(order.status), action_labels=states.ACTION_LABELS,
+    actions = states.actions_from(order.status)
+    return render("repairs/show.html", order=order, actions=actions, action_labels=states.ACTION_LABELS,
                   warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm(), checks=checks, quotes=quotes,
-                  quote_labels=QUOTE_LABELS, invoice=invoice_of(order))
+                  quote_label=quote_label, invoice=invoice_of(order), blocked=_blocked(order, actions),
+                  unsafe=safety.failures(order), hand_back_actions=states.HAND_BACK_ACTIONS, handed=hb.of(order),
+                  signed=sig.of(order))
 
 
 @bp.post("/<int:order_id>/<action>")
 @allow(*ANY_ROLE)
 def act(order_id: int, action: str):
-    """Move the order on (the transition table decides what is allowed)."""
+    """Move the order on (the transition table decides what is allowed); handing back is done on
+    its own page, where the customer signs."""
     def guard(o, a):
         checklist_guard(o, a)
         services.hand_back_guard(o, a)
 
     order = db.get_or_404(RepairOrder, order_id)
+    if action in states.HAND_BACK_ACTIONS:
+        with refusals("repairs.show", order_id=order.id):
+            states.next_state(order.status, action)  # refused here, in French, when it cannot be done now
+        return redirect_to("repairs.hand_back", order_id=order.id, hors_service=1 if action != "hand_back" else None)
     with refusals("repairs.show", order_id=order.id):
         services.transition(order, action, guard=guard)
     return redirect_to("repairs.show", order_id=order.id, message=_("Statut : %(s)s.", s=order.status_label))
+
+
+def _hand_back_page(order: RepairOrder, out_of_service: bool, status: int = 200, error: str | None = None, form=None):
+    form = form or {}
+    return render("repairs/handback.html", status=status, order=order, out_of_service=out_of_service, error=error,
+                  due=hb.due(order), methods=METHOD_LABELS, unsafe=safety.failures(order),
+                  warning=form.get("warning") if "warning" in form else hb.default_warning(order),
+                  method=form.get("method", ""), reference=form.get("reference", ""),
+                  signer_name=form.get("signer_name") or f"{order.customer.first_name} {order.customer.last_name}",
+                  action=states.ACTION_LABELS["hand_back_out_of_service" if out_of_service else "hand_back"])
+
+
+@bp.route("/<int:order_id>/restitution", methods=["GET", "POST"])
+@allow(*ANY_ROLE)
+def hand_back(order_id: int):
+    """«Restituer l'appareil»: the customer signs on the tablet (and pays what is due); out of
+    service, the customer signs the written warning too."""
+    order = db.get_or_404(RepairOrder, order_id)
+    out_of_service = bool(request.values.get("hors_service"))
+    if request.method == "POST":
+        try:
+            hb.hand_back(order, request.form.get("signature", ""), request.form.get("signer_name", ""), out_of_service,
+                         request.form.get("warning"), request.form.get("method") or None, request.form.get("reference"))
+        except Refusal as exc:
+            db.session.rollback()
+            return _hand_back_page(order, out_of_service, 422, str(exc), request.form)
+        return redirect_to("repairs.show", order_id=order.id, message=_("Appareil restitué : %(o)s.", o=hb.of(order).outcome_label))
+    return _hand_back_page(order, out_of_service)
 
 
 @bp.post("/<int:order_id>/delier")

@@ -16,6 +16,7 @@ from ..catalog.reference import norm
 from ..billing.payments import balance
 from ..billing.queries import invoice_of
 from ..catalog.eligibility import euros
+from ..checklists import safety
 from ..core.clock import paris_date, paris_today
 from ..extensions import db
 from ..numbering import next_number
@@ -197,9 +198,11 @@ def warranty_end_of(order: RepairOrder) -> dt.date | None:
     return None
 
 
-def transition(order: RepairOrder, action: str, guard=None) -> RepairOrder:
-    """Apply `action` through the transition table; `guard(order, action)` may refuse it."""
+def transition(order: RepairOrder, action: str, guard=None, commit: bool = True) -> RepairOrder:
+    """Apply `action` through the transition table; `guard(order, action)` may refuse it. A safety
+    measure out of its limits always refuses declaring the appliance repaired (checklists.safety)."""
     target = states.next_state(order.status, action)
+    safety.guard(order, action)
     if guard is not None:
         guard(order, action)
     before = order.status
@@ -209,7 +212,8 @@ def transition(order: RepairOrder, action: str, guard=None) -> RepairOrder:
     if target == states.HANDED_BACK:
         order.handed_back_at = utcnow()
     note(order, action, {"status": (before, target)})
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return order
 
 

@@ -19,13 +19,19 @@ from ..files.services import store_bytes
 from ..files.storage import get_storage
 from .models import RepairOrder, Signature
 
-ROLES = ("customer", "technician")
+ROLES = ("customer", "technician")  # the bon de prise en charge
+HANDBACK = "handback"  # the customer, when the appliance is handed back (repairs.handback)
 MAX_BYTES = 600 * 1024
 PREFIX = "data:image/png;base64,"
 
 
 class SignatureRefused(Refusal, ValueError):
     """The drawing cannot be kept; the message is for the user, in French."""
+
+
+def check(data_url: str) -> bytes:
+    """The drawing's PNG bytes, or a refusal in French (nothing is stored)."""
+    return _png(data_url)
 
 
 def _png(data_url: str) -> bytes:
@@ -57,9 +63,11 @@ def store_drawn(data_url: str, filename: str):
     return stored
 
 
-def sign(order: RepairOrder, role: str, data_url: str, signer_name: str) -> Signature:
-    """Keep one signature per role and order; signing again replaces the previous one."""
-    if role not in ROLES:
+def keep(order: RepairOrder, role: str, data_url: str, signer_name: str) -> tuple[Signature, str | None]:
+    """One signature per role and order (signing again replaces it), flushed, not committed: the
+    caller commits it with what it signs. Returns the row and the storage key of the replaced
+    image, to delete once committed."""
+    if role not in ROLES + (HANDBACK,):
         raise SignatureRefused(_("Signataire inconnu."))
     if not (signer_name or "").strip():
         raise SignatureRefused(_("Indiquez le nom du signataire."))
@@ -80,6 +88,15 @@ def sign(order: RepairOrder, role: str, data_url: str, signer_name: str) -> Sign
     row.user_id = current_user.id if current_user and current_user.is_authenticated else None
     row.ip = request.remote_addr if request else None
     row.signed_at = utcnow()
+    db.session.flush()
+    return row, old_key
+
+
+def sign(order: RepairOrder, role: str, data_url: str, signer_name: str) -> Signature:
+    """Keep one signature of the bon de prise en charge (the customer's or the technician's)."""
+    if role not in ROLES:
+        raise SignatureRefused(_("Signataire inconnu."))
+    row, old_key = keep(order, role, data_url, signer_name)
     db.session.commit()
     if old_key:
         get_storage().delete(old_key)

@@ -29,6 +29,12 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (REPAIR, "finish"): READY,
     (READY, "hand_back"): HANDED_BACK,
     (REFUSED, "hand_back"): HANDED_BACK,
+    # Not repaired, handed back out of service (a safety measure out of its limits, or a fault
+    # found dangerous): the customer signs a written warning (repairs.handback).
+    (DIAGNOSIS, "hand_back_out_of_service"): HANDED_BACK,
+    (QUOTE, "hand_back_out_of_service"): HANDED_BACK,
+    (REPAIR, "hand_back_out_of_service"): HANDED_BACK,
+    (REFUSED, "hand_back_out_of_service"): HANDED_BACK,
     (INTAKE, "abandon"): ABANDONED,
     (DIAGNOSIS, "abandon"): ABANDONED,
     (QUOTE, "abandon"): ABANDONED,
@@ -40,8 +46,11 @@ CLOSED = group(HANDED_BACK, ABANDONED, REFUSED)  # no new quote on these
 ACTION_LABELS = {
     "start_diagnosis": _l("Commencer le diagnostic"), "send_quote": _l("Établir le devis"), "start_repair": _l("Réparer sans devis"),
     "accept_quote": _l("Devis accepté"), "refuse_quote": _l("Devis refusé"), "finish": _l("Réparation terminée"),
-    "hand_back": _l("Restituer l'appareil"), "abandon": _l("Abandonner"),
+    "hand_back": _l("Restituer l'appareil"), "hand_back_out_of_service": _l("Restituer hors service (non réparé)"),
+    "abandon": _l("Abandonner"),
 }
+# Handing back is done on its own page, where the customer signs (and pays what is due).
+HAND_BACK_ACTIONS = ("hand_back", "hand_back_out_of_service")
 
 
 class RepairOrderError(Refusal):

@@ -23,7 +23,7 @@ from qualirepar.shops.models import User
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
 from ..checklists.helpers import fill
 from ..factories import data_url
 
@@ -37,11 +37,16 @@ def at_utc(day: D, hour: int = 9):
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=UTC), tick=False)
 
 
-def invoice_and_claim(order: RepairOrder):
+def invoice_and_claim(order: RepairOrder, reason: str | None = None):
+    """The order's invoice and its claim: on the normal path (the quote accepted, the repair marked
+    done), or, with `reason`, before the repair (stated and audited)."""
     quote = quote_with(order, *STANDARD)
     quotes.set_repair_code(quote, "G12")
-    quotes.validate(quote, None)
-    invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
+    if reason:
+        quotes.validate(quote, None)
+    else:
+        ready_to_invoice(order, quote)  # accepted, repair marked done
+    invoices.issue_invoice(order, quote, str(uuid.uuid4()), None, reason=reason)
     return db.session.execute(db.select(Claim).where(Claim.order_id == order.id)).scalar_one()
 
 
@@ -66,12 +71,11 @@ def history_of(app, shop) -> dict:
             signatures.sign(order, "technician", data_url(), "Tech Nicien")
             fill(order, "checkin")
             repairs.transition(order, "start_diagnosis")
-        with at_utc(D(2025, 1, 10)):
-            claim_a = invoice_and_claim(order)
         with at_utc(D(2025, 1, 15)):
             repairs.transition(order, "start_repair")
             fill(order, "checkout")
             repairs.transition(order, "finish")
+            claim_a = invoice_and_claim(order)  # the quote signed at the counter, the repair done
         with at_utc(D(2025, 1, 20)):
             repairs.transition(order, "hand_back")
         order_b = db.session.get(RepairOrder, b)
@@ -79,7 +83,7 @@ def history_of(app, shop) -> dict:
             signatures.sign(order_b, "customer", data_url(), "Paul Durand")
             repairs.transition(order_b, "start_diagnosis")  # no check-in: its mandatory points are missing
         with at_utc(D(2025, 2, 5)):
-            claim_b = invoice_and_claim(order_b)
+            claim_b = invoice_and_claim(order_b, reason="Diagnostic facturé avant la réparation")
         claim_a.status, claim_a.external_id, claim_a.submitted_at = "accepted", "ECL-A-1", dt.datetime(2025, 1, 11, tzinfo=UTC)
         db.session.commit()
         paid = claim_a.bonus_amount

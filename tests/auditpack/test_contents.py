@@ -102,7 +102,7 @@ def test_the_pack_holds_every_part_with_the_right_rows(app, shop, as_role, histo
     assert set(claims) == {A, B}
     paid = f"{history['paid']:.2f}".replace(".", ",")
     assert (claims[A]["Contrôle"], claims[A]["Montant payé"], claims[A]["Payé le"], claims[A]["Bonus demandé"]) == ("payée", paid, "05/03/2025", paid)
-    assert claims[A]["N° facture"] == history["invoice_a"] and claims[A]["Date de la facture"] == "10/01/2025"
+    assert claims[A]["N° facture"] == history["invoice_a"] and claims[A]["Date de la facture"] == "15/01/2025"
     assert claims[B]["Contrôle"] == "refusée" and claims[B]["Motif / message de l'organisme"] == "Photo de la plaque illisible"
     with app.app_context(), as_shop(shop.id):  # the same verdict as the reimbursement control page
         control = {r.invoice_number: str(payments.CATEGORY_LABELS[r.category]) for r in payments.control()}

@@ -3,11 +3,15 @@ of a brand Ecologic covers, in a shop labelled for large appliances."""
 from decimal import Decimal
 
 from qualirepar.billing import quotes
+from qualirepar.billing import states as quote_states
 from qualirepar.catalog.models import Brand
 from qualirepar.extensions import db
+from qualirepar.repairs import services as repairs
+from qualirepar.repairs import signatures, states
 from qualirepar.repairs.models import RepairOrder
 
 from .. import factories
+from ..checklists.helpers import fill
 
 
 def washing_machine_order(app, shop_id: int, **fields) -> int:
@@ -41,3 +45,33 @@ def quote_with(order, *lines):
 
 STANDARD = [("diagnosis", "Diagnostic", "1", "40.00", "20"), ("labour", "Main-d'œuvre", "1.5", "50.00", "20"),
             ("part", "Pompe de vidange", "1", "35.00", "20")]
+
+
+def accept(quote, signer: str = "Léa Martin") -> None:
+    """The customer signs the validated quote on the tablet, as /devis/<id>/signer does (the order
+    moves on: «Devis», then «Réparation»)."""
+    stored = signatures.store_drawn(factories.data_url(), f"devis-{quote.number}.png")
+    quotes.decide(quote, True, "signature", None, signer, stored.id)
+
+
+def repaired(order) -> None:
+    """The order walked to «Prêt» the way the workshop does it: check-in answered, diagnosis, the
+    repair (the accepted quote, or a simple job), check-out answered, «Réparation terminée»."""
+    if order.status == states.INTAKE:
+        fill(order, "checkin")
+        repairs.transition(order, "start_diagnosis")
+    if order.status == states.DIAGNOSIS:
+        repairs.transition(order, "start_repair")  # a simple job, no quote sent
+    fill(order, "checkout")
+    repairs.transition(order, "finish")
+
+
+def ready_to_invoice(order, quote) -> None:
+    """The normal path to an invoice (issue 16): the quote validated and accepted by the customer,
+    the repair marked done."""
+    if quote.validated_at is None:
+        quotes.validate(quote, None)
+    if quote.status != quote_states.ACCEPTED:
+        accept(quote)
+    if order.repaired_at is None:
+        repaired(order)

@@ -26,15 +26,15 @@ from qualirepar.tenancy import as_shop
 
 from .. import pdf
 from ..checklists.helpers import fill
-from .helpers import STANDARD, quote_with, washing_machine_order
+from .helpers import STANDARD, quote_with, ready_to_invoice, repaired, washing_machine_order
 
 D = Decimal
 
 
 def _accepted_quote(order):
+    """A quote the customer signed, on a repair marked done: what an invoice is issued for."""
     quote = quote_with(order, *STANDARD)
-    quotes.validate(quote, None)
-    quotes.decide(quote, True, "signature", "127.0.0.1", "Léa Martin")
+    ready_to_invoice(order, quote)
     return quote
 
 
@@ -131,9 +131,7 @@ def test_payment_at_the_counter_before_the_hand_back(app, shop):
         fill(order, "checkin")
         repairs.transition(order, "start_diagnosis", guard=guard)
         invoice = invoices.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
-        assert order.status == "repair"  # the accepted quote moved the order on
-        fill(order, "checkout")
-        repairs.transition(order, "finish", guard=guard)
+        assert order.status == "ready"  # the accepted quote moved the order on, then the repair was marked done
 
         def both(o, action):
             guard(o, action)
@@ -156,9 +154,11 @@ def test_no_claim_without_a_bonus(app, shop):
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
+        repaired(order)  # a simple job: «Réparer sans devis», done at once
         quote = quote_with(order, ("labour", "Réglage", "1", "30.00", "20"))
         quotes.validate(quote, None)
-        invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)  # a simple job, invoiced at once
+        invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None,
+                                         reason="Petit réglage payé au comptoir")  # invoiced at once: the reason is kept
         assert invoice.bonus_amount == D("0.00") and invoice.amount_due == invoice.total_ttc == D("36.00")
         assert quote.status == "accepted" and quote.decided_via == "invoice"
         assert db.session.execute(db.select(db.func.count(Claim.id))).scalar_one() == 0

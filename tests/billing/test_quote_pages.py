@@ -9,11 +9,12 @@ from qualirepar import mail
 from qualirepar.billing.models import Invoice, Quote
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
+from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
 from ..factories import data_url
-from .helpers import washing_machine_order
+from .helpers import repaired, washing_machine_order
 
 
 def _page(resp) -> str:
@@ -91,6 +92,9 @@ def test_the_invoice_is_issued_once_and_paid(app, shop):
     quote_id = _quote(tech, app, shop, order_id)
     _lines(tech, quote_id)
     tech.post(f"/devis/{quote_id}/valider")
+    tech.post(f"/devis/{quote_id}/signer", data={"decision": "accept", "signer_name": "Léa Martin", "signature": data_url()})
+    with app.test_request_context(), as_shop(shop.id):
+        repaired(db.session.get(RepairOrder, order_id))  # the repair marked done: the invoice is due
     key = str(uuid.uuid4())
     first = tech.post(f"/devis/{quote_id}/facturer", data={"issue_key": key})
     second = tech.post(f"/devis/{quote_id}/facturer", data={"issue_key": key})  # the double click

@@ -11,7 +11,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
 from ..checklists.helpers import fill
 from ..claims.test_submission import LYON
 from .conftest import DESKTOP, shot
@@ -30,7 +30,7 @@ def _validated_quote(app, shop) -> int:
         fill(order, "checkin")  # the nameplate photo, taken at check-in
         quote = quote_with(order, *STANDARD)
         quotes.set_repair_code(quote, "G12")
-        quotes.validate(quote, None)
+        ready_to_invoice(order, quote)  # accepted, repair marked done
         return quote.id
 
 

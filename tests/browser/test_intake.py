@@ -99,8 +99,10 @@ def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, 
     page.get_by_text("Tous les points obligatoires sont renseignés.").wait_for()
     shot(page, "checkout-done")
     _press(page, page.get_by_role("link", name="Retour au dossier"))
-    for name in ("Réparation terminée", "Restituer l'appareil"):
-        _press(page, page.get_by_role("button", name=name))
+    _press(page, page.get_by_role("button", name="Réparation terminée"))
+    _press(page, page.get_by_role("link", name="Restituer l'appareil"))
+    draw(page, page.get_by_test_id("pad-handback"))  # the customer signs the hand-back
+    _press(page, page.get_by_role("button", name="Valider la restitution"))
     assert page.get_by_test_id("order-status").inner_text() == "Restitué"
     assert page.get_by_text("Réparation garantie 3 mois").is_visible()
 

@@ -9,10 +9,11 @@ import pytest
 from qualirepar.catalog.models import Code
 from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
+from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
-from ..billing.helpers import washing_machine_order
+from ..billing.helpers import repaired, washing_machine_order
 from .helpers import draw, login
 
 pytestmark = pytest.mark.browser
@@ -29,11 +30,11 @@ def _press(page, target, navigates=True):
 def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, app):
     site = factories.make_site(app, shop.id, ecologic_site_id="ECL-SITE-1")
     order_id = washing_machine_order(app, shop.id, site_id=site, symptom_code="111", email="lea@exemple.fr")
-    login(page, live_server, shop.emails["technician"])
     with app.app_context():  # the organism's repair codes, as a sync leaves them
         db.session.add(Code(organism="ecologic", kind="repair", code="R01", label="Remplacement d'une pièce", norm="r01remplacementdunepiece",
                             valid_from=dt.date(2022, 12, 15)))
         db.session.commit()
+    login(page, live_server, shop.emails["technician"])
     page.goto(f"{live_server}/dossiers/{order_id}")
     _press(page, page.get_by_role("button", name="Nouveau devis"))
     for kind, label, qty, price in (("Diagnostic", "Diagnostic", "1", "40"), ("Main-d'œuvre", "Remplacement de la pompe", "1,5", "50"),
@@ -52,13 +53,17 @@ def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, a
     assert "50,00" in page.get_by_test_id("bonus-verdict").inner_text()
     _press(page, page.get_by_role("button", name="Valider le devis (fixe le bonus)"))
     assert "Bonus fixé à la validation" in page.get_by_test_id("frozen-bonus").inner_text()
+    assert page.get_by_test_id("quote-status").inner_text() == "Validé"  # issue 16: not «Brouillon»
 
     _press(page, page.get_by_role("link", name="Faire signer sur la tablette"))
     draw(page, page.get_by_test_id("pad-quote"))
     _press(page, page.get_by_role("button", name="J'accepte le devis"))
     assert page.get_by_test_id("quote-status").inner_text() == "Accepté"
+    with app.test_request_context(), as_shop(shop.id):  # the workshop repairs it (walked in test_safety_handback)
+        repaired(db.session.get(RepairOrder, order_id))
+    page.reload()
 
-    _press(page, page.get_by_role("button", name="Émettre la facture"))
+    _press(page, page.get_by_role("button", name="Émettre la facture", exact=True))
     assert "130,00" in page.get_by_test_id("amount-due").inner_text()
     assert "en file d'envoi" in page.get_by_test_id("claim-status").inner_text()
     assert page.get_by_test_id("claim-complete").is_visible()  # from the invoice to the claim: nothing typed

@@ -12,7 +12,7 @@ from qualirepar.shops.models import RepairSite
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
 
 
 def _claim(app, shop, **order_fields):
@@ -22,7 +22,7 @@ def _claim(app, shop, **order_fields):
         order = db.session.get(RepairOrder, order_id)
         quote = quote_with(order, *STANDARD, ("part", "Courroie", "1", "12.00", "20", "reused"))
         quotes.set_repair_code(quote, "r01")
-        quotes.validate(quote, None)
+        ready_to_invoice(order, quote)  # accepted, repair marked done
         invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
         return db.session.execute(db.select(Claim.id)).scalar_one()
 

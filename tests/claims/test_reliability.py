@@ -29,7 +29,7 @@ from qualirepar.repairs.models import Appliance, RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
 from ..checklists.helpers import fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def issue_claims(app, shop_id: int, organisms: list[str]) -> dict[int, str]:
             fill(order, "checkin")  # the nameplate photo
             quote = quote_with(order, *STANDARD)
             quotes.set_repair_code(quote, REPAIR_CODES[organism])
-            quotes.validate(quote, None)
+            ready_to_invoice(order, quote)  # accepted, repair marked done
             invoice = invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
             claim = db.session.execute(db.select(Claim).where(Claim.invoice_id == invoice.id)).scalar_one()
             assert (claim.organism, claim.status) == (organism, "queued")

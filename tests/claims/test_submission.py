@@ -15,7 +15,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories
-from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
 from ..checklists.helpers import fill
 
 LYON = DEMO["sites"][0]  # (name, ecosystem place id, Ecologic site id, postcode, city)
@@ -30,7 +30,7 @@ def _invoice(app, shop, site_fields, **order_fields):
         fill(order, "checkin")  # the nameplate photo
         quote = quote_with(order, *STANDARD)
         quotes.set_repair_code(quote, "G12")
-        quotes.validate(quote, None)
+        ready_to_invoice(order, quote)  # accepted, repair marked done
         invoices.issue_invoice(order, quote, str(uuid.uuid4()), None)
         return db.session.execute(db.select(db.func.max(Claim.id))).scalar_one()  # the one just issued
 

@@ -138,7 +138,7 @@ def _validated_quote(app, shop):
     from qualirepar.repairs.models import RepairOrder
 
     from .. import factories
-    from ..billing.helpers import STANDARD, quote_with, washing_machine_order
+    from ..billing.helpers import STANDARD, quote_with, ready_to_invoice, washing_machine_order
     from ..checklists.helpers import fill
 
     site = factories.make_site(app, shop.id, ecologic_site_id=LYON[2])
@@ -148,7 +148,7 @@ def _validated_quote(app, shop):
         fill(order, "checkin")
         quote = quote_with(order, *STANDARD)
         quotes.set_repair_code(quote, "G12")
-        quotes.validate(quote, None)
+        ready_to_invoice(order, quote)  # accepted, repair marked done
         t = quotes.totals(quote.lines)
         return quote.id, t.ht, t.ttc, quote.bonus_amount
 

@@ -9,6 +9,7 @@ from qualirepar.extensions import db
 from qualirepar.repairs.models import Customer, RepairOrder
 from qualirepar.tenancy import as_shop
 
+from .. import factories
 from ..checklists.helpers import fill
 from ..factories import intake_form
 
@@ -51,8 +52,10 @@ def test_the_second_order_of_a_repaired_appliance_is_flagged(app, as_role, shop,
         fill(first, "checkin")
         fill(first, "checkout")
         first_id, first_number = first.id, first.number
-    for action in ("start_diagnosis", "start_repair", "finish", "hand_back"):
+    for action in ("start_diagnosis", "start_repair", "finish"):
         assert client.post(f"/dossiers/{first_id}/{action}").status_code == 303
+    signed = {"signature": factories.data_url(), "signer_name": "Léa Martin"}  # handed back, signed on the tablet
+    assert client.post(f"/dossiers/{first_id}/restitution", data=signed).status_code == 303
     with app.app_context(), as_shop(shop.id):  # handed back 20 days ago
         order = db.session.get(RepairOrder, first_id)
         order.handed_back_at -= dt.timedelta(days=20)

@@ -20,6 +20,11 @@ EXPECTED = {
     ("repair", "abandon"): "abandoned",
     ("ready", "hand_back"): "handed_back",
     ("refused", "hand_back"): "handed_back",
+    # not repaired, handed back out of service with a signed warning (issue 16)
+    ("diagnosis", "hand_back_out_of_service"): "handed_back",
+    ("quote", "hand_back_out_of_service"): "handed_back",
+    ("repair", "hand_back_out_of_service"): "handed_back",
+    ("refused", "hand_back_out_of_service"): "handed_back",
 }
 
 

@@ -17,6 +17,7 @@ from ...checklists.models import PHASES, ChecklistTemplate, ControlAnswer, Contr
 from ...checklists.services import GENERIC, phase_due
 from ...core import csvfr
 from ...extensions import db
+from ...repairs.handback import OUT_OF_SERVICE, HandBack
 from ...repairs.models import Appliance, RepairOrder
 from ...shops.models import FICHES_METIER
 from ..archive import Part
@@ -41,10 +42,12 @@ class Point:
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     active: bool = True
+    safety: bool = False  # out of its limits, the appliance is not conform (checklists.safety)
 
 
 def _point(p: ControlPoint) -> Point:
-    return Point(p.id, p.position, p.label, p.kind, bool(p.mandatory), p.unit, p.min_value, p.max_value, bool(p.active))
+    return Point(p.id, p.position, p.label, p.kind, bool(p.mandatory), p.unit, p.min_value, p.max_value, bool(p.active),
+                 bool(p.safety))
 
 
 def fiche_label(code: str) -> str:
@@ -59,7 +62,8 @@ def _templates(fiche: str) -> dict[str, list[Point]]:
             ChecklistTemplate.fiche_code == fiche, ChecklistTemplate.phase == phase)).scalar_one_or_none()
         if template is None:
             out[phase] = [Point(None, i, spec["label"], spec["kind"], bool(spec.get("mandatory")), spec.get("unit"),
-                                spec.get("min_value"), spec.get("max_value")) for i, spec in enumerate(defaults.points(fiche, phase))]
+                                spec.get("min_value"), spec.get("max_value"), safety=bool(spec.get("safety")))
+                          for i, spec in enumerate(defaults.points(fiche, phase))]
         else:
             out[phase] = [_point(p) for p in db.session.execute(db.select(ControlPoint).where(
                 ControlPoint.template_id == template.id, ControlPoint.active.is_(True))).scalars()]
@@ -138,7 +142,8 @@ def _fiche(zf, names: Names, fiche: str, period_from, period_to) -> tuple[Part, 
               _("Type"), _("Obligatoire"), _("Réponse"), _("Valeur mesurée"), _("Unité"), _("Limites"), _("Non conforme"),
               _("Répondu par"), _("Répondu le"), _("État")]
     templates = _templates(fiche)
-    stats = {phase: {"orders": 0, "due": 0, "complete": 0, "incomplete": 0, "missing": 0} for phase in PHASES}
+    stats = {phase: {"orders": 0, "due": 0, "complete": 0, "incomplete": 0, "missing": 0, "unsafe": 0, "out_of_service": 0}
+             for phase in PHASES}
     name = f"controles/{re.sub(r'[^A-Za-z0-9_-]', '_', fiche)}.csv"
     query = (db.select(RepairOrder).join(Appliance, RepairOrder.appliance_id == Appliance.id)
              .outerjoin(ProductType, Appliance.product_type_id == ProductType.id)
@@ -147,22 +152,28 @@ def _fiche(zf, names: Names, fiche: str, period_from, period_to) -> tuple[Part, 
     with zf.csv(name, header) as out:
         for batch in batches(query, scalars=True):
             answers = _answers(batch)
+            out_of_service = set(db.session.execute(db.select(HandBack.order_id).where(
+                HandBack.order_id.in_([o.id for o in batch]), HandBack.outcome == OUT_OF_SERVICE)).scalars())
             for order in batch:
                 for phase, phase_label in PHASES.items():
                     given = {point.id: (_point(point), answer) for point, answer in answers.get((order.id, phase), [])}
                     due = phase_due(order, phase, bool(given))
-                    missing = 0
+                    missing, unsafe = 0, False
                     for point, answer in _shown(templates[phase], given):
                         state = _state(point, answer, due)
                         if answer is None and point.mandatory and due:
                             missing += 1
+                        unsafe = unsafe or bool(point.safety and answer is not None and answer.out_of_limits)
                         out.row(_line(order, phase_label, point, answer, state, names))
                     s = stats[phase]
                     s["orders"] += 1
+                    s["unsafe"] += unsafe
+                    s["out_of_service"] += phase == "checkout" and order.id in out_of_service
                     if due:
                         s["due"] += 1
                         s["missing"] += missing
-                        s["complete" if missing == 0 else "incomplete"] += 1
+                        # a safety measure out of its limits: the check-out is not complete
+                        s["complete" if missing == 0 and not unsafe else "incomplete"] += 1
     part = Part(name, out.rows, _("contrôles à l'entrée et à la sortie, fiche « %(f)s » : un point par ligne", f=fiche_label(fiche)))
     return part, stats
 
@@ -175,10 +186,12 @@ def controls(zf, names: Names, period_from, period_to) -> list[Part]:
         for phase, phase_label in PHASES.items():
             s = stats[phase]
             synthesis.append([fiche, fiche_label(fiche), str(phase_label), s["orders"], s["due"], s["complete"], s["incomplete"],
-                              s["missing"]])
+                              s["missing"], s["unsafe"], s["out_of_service"]])
     with zf.csv(SYNTHESIS, [_("Fiche métier"), _("Libellé"), _("Phase"), _("Dossiers"), _("Dossiers où la phase est exigée"),
-                            _("Dossiers complets"), _("Dossiers incomplets"), _("Points obligatoires manquants")]) as out:
+                            _("Dossiers complets"), _("Dossiers incomplets"), _("Points obligatoires manquants"),
+                            _("Non conformes (mesure de sécurité hors limites)"), _("Restitués hors service")]) as out:
         for row in synthesis:
             out.row(row)
-    parts.append(Part(SYNTHESIS, out.rows, _("synthèse par fiche métier et phase : dossiers, points obligatoires manquants")))
+    parts.append(Part(SYNTHESIS, out.rows, _("synthèse par fiche métier et phase : dossiers, points obligatoires manquants, "
+                                             "non-conformités de sécurité, appareils restitués hors service")))
     return parts
