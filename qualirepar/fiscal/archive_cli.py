@@ -19,14 +19,13 @@ from .models import FiscalChain
 
 def verify_archive_file(path: str) -> bool:
     """Print what is found, in French; True when the archive is intact."""
-    data = Path(path).read_bytes()
-    report = archive.verify_archive(data)
+    report = archive.verify_archive(path)
     shop_id = (report.manifest.get("shop") or {}).get("id")
     if shop_id is not None:
         known = db.session.execute(db.select(FiscalChain.public_key_pem).where(FiscalChain.shop_id == shop_id)
                                    .execution_options(all_shops=True)).scalar_one_or_none()
         if known is not None:
-            report = archive.verify_archive(data, known)
+            report = archive.verify_archive(path, known)
     if report.ok:
         period = report.manifest.get("period") or {}
         click.echo(_("Archive intègre : %(f)s, du %(a)s au %(b)s, %(n)d écritures et %(r)d enregistrements vérifiés, "
