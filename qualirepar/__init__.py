@@ -92,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp, explorer_bp, fec_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
                shops_bp):
         app.register_blueprint(bp)
+    from .fiscal import bp as fiscal_bp
+
+    app.register_blueprint(fiscal_bp)
     from .fiscal.closing_views import bp as closings_bp
 
     app.register_blueprint(closings_bp)
@@ -105,6 +108,9 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(backup_cli)
+    from .fiscal.cli import fiscal_cli
+
+    app.cli.add_command(fiscal_cli)
 
 
 def _register_bench_endpoint(app: Flask) -> None:
