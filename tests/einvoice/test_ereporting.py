@@ -171,3 +171,14 @@ def test_the_organisms_transfer_of_the_bonus_is_a_payment_received_CGI_290_A(app
         rep = ereporting.payments(periods.period_of(paris_today(), "reel_mensuel", PAYMENTS))
         services_ttc = sum(ln.total_ht * (1 + ln.vat_rate / 100) for ln in inv.lines if ln.kind != "part")
         assert abs(rep.total_ttc - inv.bonus_amount * services_ttc / inv.total_ttc) <= Decimal("0.01")
+
+
+@pytest.mark.parametrize("regime,debits,periods_shown", [("reel_mensuel", False, 3), ("reel_trimestriel", True, 1),
+                                                          ("reel_simplifie", False, 1), ("franchise", False, 1)])
+def test_the_page_lists_the_regimes_periods_of_a_past_month(app, shop, as_role, regime, debits, periods_shown):
+    use_provider(app, shop.id, "outbox", vat_regime=regime, option_debits=debits)
+    html = as_role("owner").get("/facturation-electronique/e-reporting?mois=2027-03").get_data(as_text=True)
+    table = html[html.index('data-testid="periods-transactions"'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr>") - 1 == periods_shown  # the header row aside
+    assert ('data-testid="periods-payments"' in html) is not debits  # CGI art. 290 A: no payment data with the option
