@@ -132,6 +132,12 @@ def listing() -> list[SupplierInvoice]:
         SupplierInvoice.issue_date.desc(), SupplierInvoice.id.desc())).scalars())
 
 
+def orders_taking_parts(limit: int = 200) -> list[RepairOrder]:
+    """The orders whose quote can still take a line (a draft not validated), the newest first."""
+    return list(db.session.execute(db.select(RepairOrder).join(Quote, Quote.order_id == RepairOrder.id).where(
+        Quote.status == quote_states.DRAFT, Quote.validated_at.is_(None)).distinct().order_by(RepairOrder.id.desc()).limit(limit)).scalars())
+
+
 def draft_quote(order: RepairOrder) -> Quote | None:
     """The order's quote that can still take lines (a draft not validated)."""
     return db.session.execute(db.select(Quote).where(

@@ -36,18 +36,15 @@ def suppliers():
     return render("einvoice/suppliers.html", invoices=supplier.listing())
 
 
-def _orders():
-    """Open orders a part can be added to (the newest first)."""
-    return db.session.execute(db.select(RepairOrder).order_by(RepairOrder.id.desc()).limit(200)).scalars().all()
-
-
 @bp.get("/facturation-electronique/fournisseurs/<int:invoice_id>")
 @allow(*EDITORS)
 def supplier_invoice(invoice_id: int):
     """One supplier's e-invoice: its values as the XML gives them, its lines, where each went."""
     row = db.get_or_404(supplier.SupplierInvoice, invoice_id)
-    orders = _orders()
-    return render("einvoice/supplier_invoice.html", inv=row, orders=orders, by_id={o.id: o for o in orders})
+    attached = {ln.order_id for ln in row.lines if ln.order_id}
+    orders = supplier.orders_taking_parts()
+    linked = db.session.execute(db.select(RepairOrder).where(RepairOrder.id.in_(attached))).scalars().all() if attached else []
+    return render("einvoice/supplier_invoice.html", inv=row, orders=orders, by_id={o.id: o for o in [*orders, *linked]})
 
 
 @bp.get("/facturation-electronique/fournisseurs/<int:invoice_id>/fichier")

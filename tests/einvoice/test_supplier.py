@@ -139,3 +139,10 @@ def test_another_shops_supplier_invoice_is_not_found(app, shop, as_role):
     with app.test_request_context(), as_shop(other):
         row_id = supplier.receive(distributor_cii(), "f.xml", None).id
     assert as_role("owner").get(f"/facturation-electronique/fournisseurs/{row_id}").status_code == 404
+
+
+def test_only_orders_with_a_draft_quote_are_offered(app, shop):
+    with_draft = _order_with_draft(app, shop.id)
+    washing_machine_order(app, shop.id, serial_number="WM-OTHER")
+    with app.test_request_context(), as_shop(shop.id):
+        assert [o.id for o in supplier.orders_taking_parts()] == [with_draft]
