@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import services as auth_services
+from ..core.clock import paris_today
 from ..core.refusal import Refusal
 from ..eco.models import EcoAccount
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.services import UploadRejected, store_upload
 from ..files.storage import get_storage
+from ..fiscal import journal, kinds
 from .models import Shop, User
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -83,6 +85,7 @@ def save_user(user: User | None, form, acting: User) -> User:
         user = User(email=email, locale="fr")
         db.session.add(user)
     was_active_owner = not creating and user.role == "owner" and user.active
+    rights_before = (None, None) if creating else (user.role, user.active)
     user.email = email
     user.first_name = form.first_name.data.strip()
     user.last_name = form.last_name.data.strip()
@@ -98,6 +101,11 @@ def save_user(user: User | None, form, acting: User) -> User:
         if active_owner_count() == 0:
             db.session.rollback()
             raise SettingsError(_("La boutique doit garder au moins un gérant actif."), "role")
+    if rights_before != (user.role, user.active):  # a technical event of the fiscal journal (BOI-TVA-DECLA-30-10-30 § 90)
+        db.session.flush()
+        journal.record(kinds.RIGHTS_CHANGE, {"user": user.id, "email": user.email, "role": [rights_before[0], user.role],
+                                             "active": [rights_before[1], user.active]},
+                       shop_id=user.shop_id, occurred_on=paris_today(), user_id=acting.id)
     try:
         db.session.commit()
     except IntegrityError:

@@ -214,3 +214,19 @@ def test_two_counters_at_the_same_instant_never_fork_the_chain(app, shop):
         assert [e.seq for e in entries] == list(range(1, len(entries) + 1)) and len(entries) == 2 + 40
         assert all(b.hash == a.prev_hash for b, a in zip(entries, entries[1:]))
         assert journal.grand_totals(shop.id)["all"]["methods"] == {"cash": "40.00"}
+
+
+def test_a_change_of_a_user_s_rights_is_journaled(app, shop, as_role):
+    """BOI-TVA-DECLA-30-10-30 § 90: a change of the users' rights is a technical event of the journal."""
+    client = as_role("owner")
+    tech = shop.users["technician"]
+    resp = client.post(f"/parametres/utilisateurs/{tech.id}", data={
+        "email": tech.email, "first_name": "Tom", "last_name": "Tech", "role": "support"})  # role changed, deactivated
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    client.post(f"/parametres/utilisateurs/{tech.id}", data={
+        "email": tech.email, "first_name": "Thomas", "last_name": "Tech", "role": "support"})  # a name only: no event
+    with app.app_context(), as_shop(shop.id):
+        changes = [e for e in journal.entries(shop.id) if e.kind == kinds.RIGHTS_CHANGE]
+        assert len(changes) == 1 and changes[0].user_id == shop.users["owner"].id
+        assert changes[0].payload == {"user": tech.id, "email": tech.email, "role": ["technician", "support"],
+                                      "active": [True, False]}
