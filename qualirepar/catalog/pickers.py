@@ -96,17 +96,20 @@ class IntakeVerdict:
 
 
 def intake_verdict(product_type_id: int | None, brand_name: str | None, shop_id: int | None,
-                   day: dt.date | None = None) -> IntakeVerdict:
-    """Eligible or why not, from product type and brand alone (DOMAIN.md §2-3 through eligibility.check)."""
+                   day: dt.date | None = None, business_customer: bool = False) -> IntakeVerdict:
+    """Eligible or why not, from product type and brand alone (DOMAIN.md §2-3 through eligibility.check);
+    never for a business customer (eligibility.business_refusal)."""
     brand = brand_by_name(brand_name or "")
     if not product_type_id or not (brand_name or "").strip():
         return IntakeVerdict(known=False, brand=brand)
-    v = eligibility.check(product_type_id, brand.id if brand else None, day or paris_today(), _UNKNOWN_TOTAL, shop_id=shop_id)
+    v = eligibility.check(product_type_id, brand.id if brand else None, day or paris_today(), _UNKNOWN_TOTAL, shop_id=shop_id,
+                          business_customer=business_customer)
     return IntakeVerdict(known=True, eligible=v.eligible, organism=v.organism, amount=v.amount, threshold=v.threshold,
                          reasons=tuple(v.reasons), brand=brand)
 
 
-def symptom_refusal(product_type_id: int | None, brand_name: str | None, code: str | None, shop_id: int | None) -> str | None:
+def symptom_refusal(product_type_id: int | None, brand_name: str | None, code: str | None, shop_id: int | None,
+                    business_customer: bool = False) -> str | None:
     """Why the symptom picked at intake cannot stay, in French; None when it can. Required once
     the appliance is bonus-eligible (the claim sends it), and always one of the product's list."""
     code = (code or "").strip()
@@ -117,7 +120,7 @@ def symptom_refusal(product_type_id: int | None, brand_name: str | None, code: s
         return None
     if not choices:
         return None  # no list to pick from: the page offers the sync, the claim's pre-flight will ask again
-    verdict = intake_verdict(product_type_id, brand_name, shop_id)
+    verdict = intake_verdict(product_type_id, brand_name, shop_id, business_customer=business_customer)
     if verdict.eligible:
         return _("Choisissez le symptôme : l'appareil ouvre droit au bonus réparation et la demande le transmet.")
     return None

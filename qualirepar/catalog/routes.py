@@ -79,7 +79,7 @@ def codes():
 
 
 @bp.app_template_global()
-def repair_code_picker(product_type_id, brand_id, selected: str | None, text: str = "") -> dict:
+def repair_code_picker(product_type_id, brand_id, selected: str | None, text: str = "", business: bool = False) -> dict:
     """What the quote's repair-code picker shows: the paying organism's codes for the product."""
     brand = db.session.get(Brand, brand_id) if brand_id else None
     organism = brand.organism if brand else None
@@ -89,7 +89,7 @@ def repair_code_picker(product_type_id, brand_id, selected: str | None, text: st
     current = next((c for c in everything if c.code == selected), None)
     if current and current not in choices:
         choices.insert(0, current)
-    verdict = pickers.intake_verdict(product_type_id, brand.name if brand else None, current_user.shop_id)
+    verdict = pickers.intake_verdict(product_type_id, brand.name if brand else None, current_user.shop_id, business_customer=business)
     return {"choices": choices, "selected": selected, "selected_label": current.label if current else None, "text": text,
             "required": verdict.eligible, "organism": verdict.organism, "codes_missing": pickers.codes_missing("repair"),
             "empty_list": not everything}

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..catalog import pickers
 from ..permissions import ANY_ROLE, allow
+from ..repairs.models import BUSINESS
 from ..rendering import render
 from . import bp
 
@@ -20,7 +21,7 @@ def _product_id(value) -> int | None:
 
 
 @bp.app_template_global()
-def symptom_picker(product_type_id, brand_name: str | None, selected: str | None, text: str = "") -> dict:
+def symptom_picker(product_type_id, brand_name: str | None, selected: str | None, text: str = "", customer_kind: str | None = None) -> dict:
     """What the symptom picker shows: the product's list (the chosen one kept even when the search
     hides it), whether it is required now and why, whether the catalog has no codes at all."""
     product_id = _product_id(product_type_id)
@@ -29,15 +30,16 @@ def symptom_picker(product_type_id, brand_name: str | None, selected: str | None
     if selected and selected not in {c.code for c in choices}:
         chosen = [c for c in pickers.symptom_choices(product_id) if c.code == selected] if product_id else []
         choices = chosen + choices
-    verdict = pickers.intake_verdict(product_id, brand_name, current_user.shop_id)
+    verdict = pickers.intake_verdict(product_id, brand_name, current_user.shop_id, business_customer=customer_kind == BUSINESS)
     return {"product_id": product_id, "choices": choices, "selected": selected, "text": text,
             "required": verdict.eligible, "codes_missing": pickers.codes_missing("symptom"),
             "empty_list": bool(product_id) and not text and not choices}
 
 
 @bp.app_template_global()
-def intake_bonus(product_type_id, brand_name: str | None) -> pickers.IntakeVerdict:
-    return pickers.intake_verdict(_product_id(product_type_id), brand_name, current_user.shop_id)
+def intake_bonus(product_type_id, brand_name: str | None, customer_kind: str | None = None) -> pickers.IntakeVerdict:
+    return pickers.intake_verdict(_product_id(product_type_id), brand_name, current_user.shop_id,
+                                  business_customer=customer_kind == BUSINESS)
 
 
 @bp.get("/dossiers/nouveau/symptomes")
@@ -45,8 +47,9 @@ def intake_bonus(product_type_id, brand_name: str | None) -> pickers.IntakeVerdi
 def symptoms():
     """The symptom picker for the product type chosen (all of it, or only its options while searching)."""
     args = request.values
-    picker = symptom_picker(args.get("product_type"), args.get("brand"), args.get("symptom_code"), args.get("symptom_q", ""))
-    template = "intake/_symptom_options.html" if args.get("part") == "options" else "intake/_symptom.html"
+    picker = symptom_picker(args.get("product_type"), args.get("brand"), args.get("symptom_code"), args.get("symptom_q", ""),
+                            args.get("customer_kind"))
+    template = "intake/_symptom_options.html" if args.get("part") == "options" else "intake/_symptom_body.html"
     return render(template, picker=picker, key=args.get("draft_key", ""), errors=[])
 
 
@@ -55,12 +58,13 @@ def symptoms():
 def bonus():
     """«Bonus réparation : 50 € (Ecologic), si la facture atteint …» or why not."""
     args = request.values
-    return render("intake/_bonus.html", verdict=intake_bonus(args.get("product_type"), args.get("brand")))
+    return render("intake/_bonus_body.html", verdict=intake_bonus(args.get("product_type"), args.get("brand"), args.get("customer_kind")))
 
 
 def symptom_refused(form) -> bool:
     """The symptom rule of the bon, added to the form's errors when it fails (routes.new calls it)."""
-    message = pickers.symptom_refusal(form.product_type.data, form.brand.data, form.symptom_code.data, current_user.shop_id)
+    message = pickers.symptom_refusal(form.product_type.data, form.brand.data, form.symptom_code.data, current_user.shop_id,
+                                      business_customer=form.customer_kind.data == BUSINESS)
     if message:
         form.symptom_code.errors = list(form.symptom_code.errors or []) + [message]
     return bool(message)

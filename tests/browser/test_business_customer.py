@@ -61,9 +61,10 @@ def test_a_business_customer_from_intake_to_invoice(page, live_server, shop, ket
                          ("Panne décrite par le client", "Ne chauffe plus"), ("Prestation demandée", "Diagnostic et réparation")]:
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Type d'appareil").select_option(label="Bouilloire")
-    symptom = page.get_by_text("Pas d'alimentation", exact=True)  # the kettle's symptoms, as tiles
-    _press(page, symptom, navigates=False)
-    _press(page, page.get_by_role("button", name="Enregistrer la prise en charge"))
+    page.get_by_test_id("intake-bonus").get_by_text(REASON).wait_for()  # said as soon as the appliance is known
+    assert page.get_by_test_id("intake-bonus").get_by_text("Pas de bonus réparation :").is_visible()
+    shot(page, "business-intake")
+    _press(page, page.get_by_role("button", name="Enregistrer la prise en charge"))  # no symptom asked: no claim to carry it
     page.get_by_test_id("order-status").wait_for()
     assert page.get_by_text("créé.").is_visible()
     order_id, kept = _order(app, shop)

@@ -7,12 +7,13 @@ import uuid
 
 import pytest
 
+from qualirepar.catalog.models import ProductType
 from qualirepar.extensions import db
 from qualirepar.repairs.models import Customer, RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import pdf
-from ..factories import intake_form
+from ..factories import intake_form, make_fiche
 
 BUSINESS = {"customer_kind": "business", "company": "Laverie du Port SARL", "siren": "732 829 320", "siret": "",
             "vat_number": "FR 44 732829320", "billing_street": "3 quai des Comptes", "billing_postcode": "13002",
@@ -94,3 +95,19 @@ def test_the_explorer_and_the_bon_show_the_company_first(app, as_role, shop, ket
     text = " ".join(pdf.text(client.get(f"/dossiers/{order_id}/bon.pdf").data).split())
     for expected in ("Entreprise Laverie du Port SARL", "SIREN 732829320", "Contact Mme MARTIN Léa"):  # two columns interleave
         assert expected in text, expected
+
+
+def test_intake_says_no_bonus_for_a_business_and_asks_no_symptom(app, as_role, shop, kettle):
+    """Consumers only (loi AGEC, Code de l'environnement art. L. 541-10-4): a business customer's
+    eligible kettle gets no bonus at intake, so the symptom the claim would carry is not required."""
+    with app.app_context():
+        fiche = db.session.get(ProductType, kettle).fiche_code
+    make_fiche(app, shop.id, fiche)
+    client = as_role("technician")
+    private = html.unescape(client.get(f"/dossiers/nouveau/bonus?product_type={kettle}&brand=Apple").get_data(as_text=True))
+    business = html.unescape(client.get(f"/dossiers/nouveau/bonus?product_type={kettle}&brand=Apple&customer_kind=business")
+                             .get_data(as_text=True))
+    assert "Bonus réparation : 15,00" in private and "Client professionnel : le bonus réparation est réservé aux particuliers." in business
+    refused = client.post("/dossiers/nouveau", data=intake_form(kettle))  # a private person: the symptom is required
+    assert refused.status_code == 422 and "Choisissez le symptôme" in html.unescape(refused.get_data(as_text=True))
+    assert client.post("/dossiers/nouveau", data=intake_form(kettle, **BUSINESS)).status_code == 303
