@@ -34,7 +34,7 @@ def poll_shop_transmissions(shop_id: int) -> int:
             Transmission.status.in_(states.TO_POLL | states.TO_SEND))).scalars().all()
         for row in rows:
             if row.status in states.TO_POLL:
-                changed += transmissions.poll(row)
+                changed += transmissions.poll(row) or transmissions.report_paid(row)
             elif row.updated_at and _aware(row.updated_at) < utcnow() - STUCK_AFTER:
                 transmissions.requeue(row)
         db.session.commit()

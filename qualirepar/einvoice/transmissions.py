@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import utcnow
+from ..core.clock import paris_today
 from ..billing.models import Invoice
+from ..billing.payments import balance
 from ..core.queue import JobRow, start
 from ..extensions import db
 from ..files.models import StoredFile
@@ -184,6 +186,23 @@ def poll(row: Transmission) -> bool:
         answer = registry.provider(row.provider).status(row.ref)
     except (PAError, ContractError) as exc:
         log.info("transmission %s not polled: %s", row.id, exc)
+        return False
+    return _apply(row, answer.status, answer.reason)
+
+
+def report_paid(row: Transmission) -> bool:
+    """A deposited invoice the customer has paid in full: the seller's «Encaissée» goes to the PA (the
+    status job calls it). Whether the row changed (the caller commits)."""
+    if row.status not in states.TO_POLL or row.kind != INVOICE or not row.ref or row.invoice_id is None:
+        return False
+    invoice = db.session.get(Invoice, row.invoice_id)
+    if invoice is None or invoice.kind != "invoice" or balance(invoice) > 0:
+        return False
+    meta = Meta(key=row.key, kind=row.kind, filename=row.filename, shop_id=row.shop_id, number=invoice.number)
+    try:
+        answer = registry.provider(row.provider).report_paid(row.ref, meta, paris_today(), invoice.amount_due)
+    except (PAError, ContractError) as exc:
+        log.info("transmission %s: paid status not reported: %s", row.id, exc)
         return False
     return _apply(row, answer.status, answer.reason)
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis
 
-from qualirepar.billing import invoices
+from qualirepar.billing import invoices, payments
 from qualirepar.billing.models import Invoice
 from qualirepar.core import queue
 from qualirepar.core.clock import paris_today
@@ -231,3 +231,35 @@ def test_the_transmissions_list_puts_what_to_fix_first(app, shop, pa_sandbox, as
         numbers = {i: db.session.get(Invoice, i).number for i in (ok, bad)}
     html = as_role("support").get("/facturation-electronique/transmissions").get_data(as_text=True)
     assert html.index(numbers[bad]) < html.index(numbers[ok]) and "BT-50" in html
+
+
+def test_a_paid_business_invoice_is_reported_encaissee(app, shop, pa_sandbox):
+    """The seller's «Encaissée» status once the customer has paid (the PA lifecycle's paid status)."""
+    use_provider(app, shop.id, "sandbox")
+    invoice_id = issued_invoice(app, shop.id, business=True)
+    with app.test_request_context(), as_shop(shop.id):
+        row = transmissions.of_invoice(invoice_id)
+        tasks.send_transmission(shop.id, row.id)
+        assert tasks.poll_shop_transmissions(shop.id) == 0  # not paid yet: nothing to say
+        inv = db.session.get(Invoice, invoice_id)
+        payments.record_payment(inv, "transfer", inv.amount_due, None, "VIR-2027-1")
+        assert tasks.poll_shop_transmissions(shop.id) == 1
+        db.session.refresh(row)
+        assert row.status == states.ENCAISSEE and pa_sandbox.flows[row.ref]["status"] == "encaissee"
+
+
+def test_the_outbox_keeps_the_paid_status_beside_the_invoice(app, shop, tmp_path):
+    app.config["PA_OUTBOX_DIR"] = str(tmp_path)
+    try:
+        invoice_id = issued_invoice(app, shop.id, business=True)
+        with app.test_request_context(), as_shop(shop.id):
+            row = transmissions.of_invoice(invoice_id)
+            tasks.send_transmission(shop.id, row.id)
+            inv = db.session.get(Invoice, invoice_id)
+            payments.record_payment(inv, "card", inv.amount_due, None)
+            assert tasks.poll_shop_transmissions(shop.id) == 1
+            assert db.session.get(Transmission, row.id).status == states.ENCAISSEE
+        names = sorted(p.name for p in (tmp_path / f"shop-{shop.id}").iterdir())
+        assert len(names) == 2 and names[1].endswith("--encaissee.json")
+    finally:
+        app.config.pop("PA_OUTBOX_DIR")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
@@ -60,3 +61,8 @@ class PAProvider(ABC):
     @abstractmethod
     def status(self, ref: str) -> Lifecycle:
         """Where the deposit stands now."""
+
+    @abstractmethod
+    def report_paid(self, ref: str, meta: Meta, paid_on: dt.date, amount: Decimal) -> Lifecycle:
+        """The seller's «Encaissée» status: the invoice was paid (mandatory for services whose VAT is due
+        on receipt, optional otherwise; spécifications externes, cycle de vie)."""

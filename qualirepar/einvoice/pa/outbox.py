@@ -3,11 +3,14 @@
 an accountant's tool). Nothing leaves the machine; the file counts as deposited once written."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
-from .base import DEPOSEE, Lifecycle, Meta, PAError, PAProvider
+from .base import DEPOSEE, ENCAISSEE, Lifecycle, Meta, PAError, PAProvider
 
 
 def _safe(name: str) -> str:
@@ -38,4 +41,17 @@ class OutboxProvider(PAProvider):
         return f"outbox:shop-{meta.shop_id}/{name}"
 
     def status(self, ref: str) -> Lifecycle:
-        return Lifecycle(DEPOSEE)
+        name = ref.split("/", 1)[-1]
+        paid = self.root / ref.removeprefix("outbox:").split("/", 1)[0] / f"{name}--encaissee.json"
+        return Lifecycle(ENCAISSEE if paid.exists() else DEPOSEE)
+
+    def report_paid(self, ref: str, meta: Meta, paid_on: dt.date, amount: Decimal) -> Lifecycle:
+        """A status file beside the invoice's, for whoever forwards the folder to the PA."""
+        name = ref.split("/", 1)[-1]
+        target = self.folder(meta.shop_id) / f"{name}--encaissee.json"
+        try:
+            target.write_text(json.dumps({"status": ENCAISSEE, "invoice": meta.number, "paid_on": paid_on.isoformat(),
+                                          "amount": str(amount)}), encoding="utf-8")
+        except OSError as exc:
+            raise PAError(f"outbox not writable: {exc}") from exc
+        return Lifecycle(ENCAISSEE)

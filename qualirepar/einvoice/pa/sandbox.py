@@ -8,7 +8,9 @@ A connection error, a timeout or a 5xx is a PAError (the job tries again later);
 ours (a ContractError, not retried)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 
 import requests
 
@@ -53,4 +55,9 @@ class SandboxProvider(PAProvider):
 
     def status(self, ref: str) -> Lifecycle:
         body = self._call("GET", f"/api/v1/flows/{ref}")
+        return Lifecycle(body["status"], body.get("reason"), history=list(body.get("history") or []))
+
+    def report_paid(self, ref: str, meta: Meta, paid_on: dt.date, amount: Decimal) -> Lifecycle:
+        body = self._call("POST", f"/api/v1/flows/{ref}/statuses", headers={"Idempotency-Key": meta.key + ":encaissee"},
+                          json={"status": "encaissee", "paid_on": paid_on.isoformat(), "amount": str(amount)})
         return Lifecycle(body["status"], body.get("reason"), history=list(body.get("history") or []))

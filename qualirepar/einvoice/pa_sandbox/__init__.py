@@ -7,6 +7,7 @@ answers lifecycle statuses (déposée, rejetée, refusée, encaissée).
 API (what `einvoice.pa.sandbox` calls):
     POST /api/v1/flows           multipart file + meta (JSON), header Idempotency-Key -> 201 the flow
     GET  /api/v1/flows/<id>      the flow: {"id", "kind", "filename", "status", "reason", "history"}
+    POST /api/v1/flows/<id>/statuses  {"status": "encaissee", "paid_on", "amount"}: the seller's paid status
 Operator (tests and the page /_sandbox/):
     POST /_sandbox/flows/<id>/status  {"status": "refusee"|"encaissee"|..., "reason": "..."}
     POST /_sandbox/mode               {"reject": "<reason>" or null, "fail": <n 503 answers to give>}
@@ -90,6 +91,22 @@ def create_pa_sandbox_app(**config) -> Flask:
     @app.get("/api/v1/flows/<flow_id>")
     def flow(flow_id):
         return jsonify(_flow(flow_id))
+
+    @app.post("/api/v1/flows/<flow_id>/statuses")
+    def seller_status(flow_id):
+        """The seller's «Encaissée»: only a deposited invoice can be paid; the same report twice is one."""
+        body = request.get_json(silent=True) or {}
+        if body.get("status") != "encaissee":
+            return jsonify(error="the seller reports only encaissee"), 400
+        with store.lock:
+            flow = _flow(flow_id)
+            if flow["status"] not in ("deposee", "encaissee") or flow["kind"] != "invoice":
+                return jsonify(error=f"flow is {flow['status']}"), 409
+            if flow["status"] != "encaissee":
+                flow["status"] = "encaissee"
+                flow["history"].append({"status": "encaissee", "at": utc_stamp(), "reason": None,
+                                        "paid_on": body.get("paid_on"), "amount": body.get("amount")})
+        return jsonify(flow)
 
     @app.post("/_sandbox/flows/<flow_id>/status")
     def move(flow_id):
