@@ -70,7 +70,7 @@ def test_intake_checkin_checkout_and_a_warranty_return(page, live_server, shop, 
     assert pdf.pages(bon.body()) == 1 and pdf.images(bon.body()) == 1 and "SN-KT-0042" in pdf.text(bon.body())
 
     # A mandatory check-in point left empty blocks the diagnosis, and the message says which.
-    _press(page, page.get_by_role("button", name="Commencer le diagnostic"))
+    assert page.get_by_role("button", name="Commencer le diagnostic").is_disabled()  # the button says why (issue 16)
     assert page.get_by_text("Contrôles à l'entrée incomplet").is_visible()
     assert page.get_by_test_id("order-status").inner_text() == "Prise en charge"
     shot(page, "checkin-blocked")

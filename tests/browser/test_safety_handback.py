@@ -131,3 +131,35 @@ def test_an_unsafe_appliance_is_handed_back_out_of_service_with_the_signed_warni
     report = page.request.get(live_server + page.get_by_role("link", name="Rapport de vérification (PDF)").get_attribute("href"))
     text = " ".join(pdf.text(report.body()).split())
     assert "NON CONFORME" in text and "rendu hors service" in text and "Le client, à la restitution" in text
+
+
+def test_a_validated_quote_reads_valide_moves_the_order_and_an_early_invoice_asks_its_reason(page, live_server, shop, app):
+    order_id = factories.make_order(app, shop.id, serial_number=f"QT-{page.device}")
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        fill(order, "checkin")
+        repairs.transition(order, "start_diagnosis")
+    login(page, live_server, shop.emails["technician"])
+    page.goto(f"{live_server}/dossiers/{order_id}")
+    assert page.get_by_test_id("order-status").inner_text() == "Diagnostic"
+    _press(page, page.get_by_role("button", name="Nouveau devis"))
+    page.get_by_label("Type", exact=True).select_option(label="Diagnostic")
+    page.get_by_label("Désignation").fill("Diagnostic")
+    page.get_by_label("Quantité").fill("1")
+    page.get_by_label("Prix unitaire HT").fill("40")
+    _press(page, page.get_by_role("button", name="Ajouter la ligne"))
+    _press(page, page.get_by_role("button", name="Valider le devis (fixe le bonus)"))
+    assert page.get_by_test_id("quote-status").inner_text() == "Validé"
+    reason = page.get_by_test_id("invoice-reason")
+    assert "le devis n'est pas accepté par le client" in reason.inner_text()
+    assert "la réparation n'est pas marquée terminée" in reason.inner_text()
+    shot(page, "quote-validated-reason-asked")
+
+    _press(page, page.get_by_role("button", name="Émettre la facture avec ce motif"))  # no reason typed
+    assert page.get_by_text("Facture impossible sans motif").is_visible()
+    page.get_by_label("Motif pour facturer maintenant (gardé dans l'historique)").fill("Diagnostic seul : le client reprend l'appareil")
+    _press(page, page.get_by_role("button", name="Émettre la facture avec ce motif"))
+    assert page.get_by_text("émise").first.is_visible()
+    page.goto(f"{live_server}/dossiers/{order_id}")
+    assert page.get_by_test_id("order-status").inner_text() == "Devis"  # it left «Diagnostic» at validation
+    shot(page, "quote-order-moved-on")

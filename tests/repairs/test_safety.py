@@ -3,6 +3,10 @@ after repair: protective-conductor resistance ≤ 0.3 Ω, insulation ≥ 1 MΩ, 
 current ≤ 3.5 mA; `checklists/defaults.py` cites the sources) or any point marked as a safety point
 refuses «Réparation terminée» and a hand-back as repaired; the way out is to measure again after
 the repair, or to hand the appliance back out of service with a warning the customer signs."""
+import datetime as dt
+import io
+import zipfile
+
 import pytest
 
 from qualirepar.checklists import safety, services
@@ -11,8 +15,10 @@ from qualirepar.extensions import db
 from qualirepar.repairs import handback, states
 from qualirepar.repairs import services as repairs
 from qualirepar.repairs.models import Signature
+from qualirepar.tenancy import as_shop
 
 from .. import factories
+from ..auditpack.helpers import csv_rows
 from ..checklists.helpers import fill, order_of
 
 
@@ -125,3 +131,25 @@ def test_handed_back_out_of_service_keeps_the_signed_warning_and_the_measures(ct
     assert record.failures == [{"label": "Résistance d'isolement", "result": "0,2 MΩ (minimum 1 MΩ)"}]
     signature = db.session.get(Signature, record.signature_id)
     assert (signature.role, signature.signer_name) == ("handback", "Léa Martin")
+
+
+def test_the_audit_pack_synthesis_counts_the_unsafe_and_those_handed_back_out_of_service(app, shop, as_role):
+    """Audit pack, controles/synthese.csv: an appliance with a safety measure out of its limits is
+    not conform (its check-out incomplete), and one handed back out of service is counted."""
+    unsafe_id = factories.make_order(app, shop.id, "Lave-linge", serial_number="WM-HS-1")
+    safe_id = factories.make_order(app, shop.id, "Lave-linge", serial_number="WM-OK-1")
+    with app.test_request_context(), as_shop(shop.id):
+        unsafe, safe = order_of(unsafe_id), order_of(safe_id)
+        for o in (unsafe, safe):
+            _in_repair(o)
+        services.answer(unsafe, _point(unsafe, "Courant"), "7")
+        handback.hand_back(unsafe, factories.data_url(), "Léa Martin", out_of_service=True, warning=handback.default_warning(unsafe))
+        repairs.transition(safe, "finish")
+        today = unsafe.intake_on
+    resp = as_role("owner").post("/audit/telecharger", data={"date_from": (today - dt.timedelta(days=1)).isoformat(),
+                                                             "date_to": today.isoformat()})
+    rows = csv_rows(zipfile.ZipFile(io.BytesIO(resp.data)), "controles/synthese.csv")
+    checkout = next(r for r in rows if r["Fiche métier"] == "GEM" and r["Phase"] == "Contrôles à la sortie")
+    assert (checkout["Dossiers"], checkout["Dossiers complets"], checkout["Dossiers incomplets"]) == ("2", "1", "1")
+    assert checkout["Non conformes (mesure de sécurité hors limites)"] == "1"
+    assert checkout["Restitués hors service"] == "1"

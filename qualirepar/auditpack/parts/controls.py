@@ -157,13 +157,14 @@ def _fiche(zf, names: Names, fiche: str, period_from, period_to) -> tuple[Part, 
             for order in batch:
                 for phase, phase_label in PHASES.items():
                     given = {point.id: (_point(point), answer) for point, answer in answers.get((order.id, phase), [])}
-                    due = phase_due(order, phase, bool(given))
-                    missing, unsafe = 0, False
+                    # a safety measure out of its limits: not conform, the phase counted (and incomplete)
+                    unsafe = any(point.safety and answer.out_of_limits for point, answer in given.values())
+                    due = phase_due(order, phase, bool(given)) or unsafe
+                    missing = 0
                     for point, answer in _shown(templates[phase], given):
                         state = _state(point, answer, due)
                         if answer is None and point.mandatory and due:
                             missing += 1
-                        unsafe = unsafe or bool(point.safety and answer is not None and answer.out_of_limits)
                         out.row(_line(order, phase_label, point, answer, state, names))
                     s = stats[phase]
                     s["orders"] += 1
@@ -172,7 +173,6 @@ def _fiche(zf, names: Names, fiche: str, period_from, period_to) -> tuple[Part, 
                     if due:
                         s["due"] += 1
                         s["missing"] += missing
-                        # a safety measure out of its limits: the check-out is not complete
                         s["complete" if missing == 0 and not unsafe else "incomplete"] += 1
     part = Part(name, out.rows, _("contrôles à l'entrée et à la sortie, fiche « %(f)s » : un point par ligne", f=fiche_label(fiche)))
     return part, stats
