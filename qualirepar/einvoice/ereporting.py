@@ -9,8 +9,9 @@ counts negative, in the period it is issued); a part line is goods (TLB1), diagn
 travel lines are services (TPS1). Bases are the lines' totals excl. VAT as invoiced (the bonus
 réparation is paid by a third party and does not lower them); the VAT of a rate is the invoices'
 VAT of that rate exactly, split between the categories by their bases (the largest takes the cent
-left over). Payments: the customer's counter payments and the eco-organism's transfers of the bonus,
-on the day received, each shared between rates by the services' part of its invoice's total.
+left over). Payments: the customer's counter payments, the deposits taken on the order before the
+invoice, and the eco-organism's transfers of the bonus, on the day received, each shared between
+rates by the services' part of its invoice's (or, for a deposit, its quote's) total.
 
 The structure of the exports is documented in docs/e-reporting.md.
 """
@@ -22,11 +23,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..billing.models import Invoice, InvoiceLine, Payment
+from ..billing.deposit_models import Deposit
+from ..billing.models import Invoice, Payment, Quote
 from ..claims.models import Claim, ClaimPayment
 from ..core import csvfr
-from ..core.money import cents
+from ..core.money import cents, line_total
 from ..extensions import db
+from ..repairs.models import Customer, RepairOrder
 from ..shops.models import Shop
 from .periods import PAYMENTS, TRANSACTIONS, Period
 from .transmissions import BUSINESS
@@ -124,41 +127,59 @@ def transactions(period: Period) -> Report:
     return report
 
 
-def _service_shares(invoice: Invoice) -> dict[Decimal, Decimal]:
-    """The part of the invoice's TTC that is services, per rate (fractions of 1)."""
-    if not invoice.total_ttc:
+def _service_shares(lines) -> dict[Decimal, Decimal]:
+    """The part of the lines' TTC that is services, per rate (fractions of 1): invoice or quote lines."""
+    ttc_by: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        rate = Decimal(line.vat_rate).quantize(Decimal("0.01"))
+        ttc_by[(category(line.kind), rate)] += line_total(line.quantity, line.unit_price) * (1 + rate / 100)
+    total = sum(ttc_by.values(), ZERO)
+    if not total:
         return {}
-    shares: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
-    for line in invoice.lines:
-        if category(line.kind) == SERVICES:
-            rate = Decimal(line.vat_rate).quantize(Decimal("0.01"))
-            shares[rate] += line.total_ht * (1 + rate / 100)
-    return {rate: ttc / invoice.total_ttc for rate, ttc in shares.items()}
+    return {rate: ttc / total for (cat, rate), ttc in ttc_by.items() if cat == SERVICES}
+
+
+def _deposits(period: Period) -> list[tuple[list, str, Decimal]]:
+    """Deposits taken on private customers' orders in the period (VAT on services is due on receipt):
+    (the quote's lines they were taken against, or the order's latest quote, the receipt's number, amount)."""
+    out = []
+    rows = db.session.execute(db.select(Deposit, Customer.kind).join(RepairOrder, Deposit.order_id == RepairOrder.id)
+                              .join(Customer, RepairOrder.customer_id == Customer.id).where(
+        Deposit.received_on >= period.start, Deposit.received_on <= period.end)).all()
+    for deposit, kind in rows:
+        if kind == BUSINESS:
+            continue
+        quote = db.session.get(Quote, deposit.quote_id) if deposit.quote_id else db.session.execute(
+            db.select(Quote).where(Quote.order_id == deposit.order_id).order_by(Quote.id.desc())).scalars().first()
+        if quote is not None:
+            out.append((quote.lines, deposit.number, deposit.amount))
+    return out
 
 
 def payments(period: Period) -> Report:
     """The period's payments received for B2C services, by rate (TTC as received, VAT inside)."""
-    received: list[tuple[Invoice, Decimal]] = []
+    received: list[tuple[list, str, Decimal]] = []  # (the lines that say what was paid for, a number, the amount)
     for pay, inv in db.session.execute(db.select(Payment, Invoice).join(Invoice, Payment.invoice_id == Invoice.id).where(
             Payment.received_on >= period.start, Payment.received_on <= period.end)).all():
-        received.append((inv, pay.amount))
+        if _b2c(inv):
+            received.append((inv.lines, inv.number, pay.amount))
     for pay, inv in db.session.execute(db.select(ClaimPayment, Invoice).join(Claim, ClaimPayment.claim_id == Claim.id)
                                        .join(Invoice, Claim.invoice_id == Invoice.id).where(
             ClaimPayment.paid_on >= period.start, ClaimPayment.paid_on <= period.end)).all():
-        received.append((inv, pay.amount))
+        if _b2c(inv):
+            received.append((inv.lines, inv.number, pay.amount))
+    received += _deposits(period)
     table: dict[Decimal, Row] = {}
     numbers = []
-    for inv, amount in received:
-        if not _b2c(inv):
-            continue
-        for rate, share in _service_shares(inv).items():
+    for lines, number, amount in received:
+        for rate, share in _service_shares(lines).items():
             ttc = cents(amount * share)
             row = table.setdefault(rate, Row(SERVICES, rate))
             vat = cents(ttc * rate / (100 + rate))
             row.base += ttc - vat
             row.vat += vat
             row.count += 1
-        numbers.append(inv.number)
+        numbers.append(number)
     return Report(period, sorted(table.values(), key=lambda r: r.rate), sorted(set(numbers)))
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from qualirepar.billing import invoices, payments
+from qualirepar.billing import deposits, invoices, payments, quotes
 from qualirepar.billing.models import Invoice
 from qualirepar.claims.models import Claim, ClaimPayment
 from qualirepar.core.clock import paris_today
@@ -19,9 +19,11 @@ from qualirepar.einvoice import ereporting, periods
 from qualirepar.einvoice.periods import PAYMENTS, TRANSACTIONS
 from qualirepar.einvoice.transmissions import Transmission
 from qualirepar.extensions import db
+from qualirepar.repairs.models import RepairOrder
 from qualirepar.shops.models import Shop
 from qualirepar.tenancy import as_shop
 
+from ..billing.helpers import quote_with, washing_machine_order
 from .pa_fixtures import issued_invoice, use_provider
 
 D = dt.date
@@ -182,3 +184,21 @@ def test_the_page_lists_the_regimes_periods_of_a_past_month(app, shop, as_role, 
     table = table[:table.index("</table>")]
     assert table.count("<tr>") - 1 == periods_shown  # the header row aside
     assert ('data-testid="periods-payments"' in html) is not debits  # CGI art. 290 A: no payment data with the option
+
+
+def test_a_deposit_on_a_quote_is_a_payment_received_in_its_period_CGI_290_A(app, shop):
+    """VAT on services is due when the money is received: a deposit taken against the quote counts in
+    its own period, shared between rates as the quote's services are; the invoice's later payment is
+    only the rest, so nothing is counted twice."""
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        order = db.session.get(RepairOrder, order_id)
+        quote = quote_with(order, *MIXED)
+        quotes.validate(quote, None)
+        deposits.take_deposit(order, "card", Decimal("50.00"), None, quote=quote)
+        rep = ereporting.payments(periods.period_of(paris_today(), "reel_mensuel", PAYMENTS))
+        shares = {Decimal("20.00"): Decimal("48.00"), Decimal("10.00"): Decimal("82.50")}  # services TTC by rate
+        total = Decimal("48.00") + Decimal("82.50") + Decimal("44.99") * Decimal("1.2")  # the quote's TTC
+        for row in rep.rows:
+            assert abs(row.ttc - Decimal("50.00") * shares[row.rate] / total) <= Decimal("0.01")
+        assert rep.invoices and rep.invoices[0].startswith("AC-")
