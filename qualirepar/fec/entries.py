@@ -26,6 +26,19 @@ METHOD_LABELS = {"cash": "espèces", "card": "carte bancaire", "cheque": "chèqu
 ORGANISM_LABELS = {"ecosystem": "ecosystem", "ecologic": "Ecologic"}
 
 
+@dataclass(frozen=True)
+class Lettering:
+    """The code and date that match a receivable with what settled it (EcritureLet, DateLet)."""
+
+    code: str
+    on: dt.date
+
+
+def bonus_lettering(invoice_id: int, on: dt.date) -> Lettering:
+    """The organism's bonus on invoice `invoice_id` and the transfer lines that paid it in full."""
+    return Lettering(f"B{invoice_id}", on)
+
+
 @dataclass
 class Line:
     account: Account
@@ -33,6 +46,7 @@ class Line:
     debit: Decimal
     credit: Decimal
     aux: tuple[str, str] | None = None  # (CompAuxNum, CompAuxLib)
+    let: Lettering | None = None  # (EcritureLet, DateLet)
 
 
 @dataclass
@@ -49,12 +63,13 @@ class Entry:
     def order(self) -> tuple:
         return (self.day, RANK[self.journal], self.sort_id)
 
-    def add(self, account: Account, amount: Decimal, label: str, aux: tuple[str, str] | None = None) -> None:
+    def add(self, account: Account, amount: Decimal, label: str, aux: tuple[str, str] | None = None,
+            let: Lettering | None = None) -> None:
         """One line of `amount` (positive: debit, negative: credit); nothing for zero."""
         if amount > 0:
-            self.lines.append(Line(account, label, amount, ZERO, aux))
+            self.lines.append(Line(account, label, amount, ZERO, aux, let))
         elif amount < 0:
-            self.lines.append(Line(account, label, ZERO, -amount, aux))
+            self.lines.append(Line(account, label, ZERO, -amount, aux, let))
 
     def balanced(self) -> bool:
         return sum((ln.debit for ln in self.lines), ZERO) == sum((ln.credit for ln in self.lines), ZERO)
@@ -120,12 +135,13 @@ def _vat(invoice) -> dict[str, Decimal]:
     return by_rate
 
 
-def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date, deposits: Decimal = ZERO) -> Entry:
+def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date, deposits: Decimal = ZERO,
+                  bonus_let: Lettering | None = None) -> Entry:
     """VE: customer (TTC − bonus) and the organism's bonus on the debit side; revenue by nature and
     rate, and VAT collected by rate, on the credit side. The deposits taken on the order before the
     invoice (billing.deposits) are deducted: the customer's advance (4191) settles that much of its
     receivable. A credit note is the same, reversed (its deposits go back to 4191, for the invoice
-    that replaces it)."""
+    that replaces it). `bonus_let`: the organism has paid the bonus in full (its transfers lettered)."""
     credit_note = invoice.kind == "credit_note"
     what = "Avoir" if credit_note else "Facture"
     aux = customer_aux(invoice.customer_id, invoice.buyer)
@@ -133,7 +149,7 @@ def invoice_entry(invoice, lines, chart: dict[str, Account], valid_on: dt.date, 
     entry.add(chart["customers"], invoice.amount_due, f"{what} {invoice.number} {aux[1]}", aux)
     if invoice.bonus_amount:
         entry.add(chart["organisms"], invoice.bonus_amount, f"Bonus réparation {what.lower()} {invoice.number}",
-                  organism_aux(invoice.bonus_organism))
+                  organism_aux(invoice.bonus_organism), bonus_let)
     for key, ht in sorted(_revenue(invoice, lines).items()):
         entry.add(chart[key], -ht, f"{what} {invoice.number} {chart[key].label}")
     for rate, vat in sorted(_vat(invoice).items()):
@@ -161,9 +177,12 @@ def payment_entry(payment, chart: dict[str, Account], valid_on: dt.date) -> Entr
     return entry
 
 
-def transfer_entry(rows: list, chart: dict[str, Account], valid_on: dt.date) -> Entry:
+def transfer_entry(rows: list, chart: dict[str, Account], valid_on: dt.date,
+                   lettered: dict[int, Lettering] | None = None) -> Entry:
     """BQ: one eco-organism transfer (the lines of its statement with one reference and date):
-    the bank debited with the total, the organism's bonus receivable credited line by line."""
+    the bank debited with the total, the organism's bonus receivable credited line by line, each
+    line lettered with its invoice's bonus once the bonus is paid in full (`lettered`, by row id)."""
+    lettered = lettered or {}
     first = rows[0]
     aux = organism_aux(first.organism)
     entry = Entry(BANK, first.paid_on, first.reference[:40], first.paid_on, valid_on, first.id)
@@ -171,7 +190,7 @@ def transfer_entry(rows: list, chart: dict[str, Account], valid_on: dt.date) -> 
     entry.add(chart["bank"], total, f"Virement {aux[1]} {first.reference}")
     for r in rows:
         entry.add(chart["organisms"], -Decimal(r.amount),
-                  f"Bonus réparation payé {r.invoice_number or r.external_id or ''}".strip(), aux)
+                  f"Bonus réparation payé {r.invoice_number or r.external_id or ''}".strip(), aux, lettered.get(r.id))
     return entry
 
 

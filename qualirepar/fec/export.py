@@ -22,21 +22,23 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from functools import lru_cache
 from collections import defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Iterator
 
-from sqlalchemy import tuple_
+from sqlalchemy import or_, tuple_
 
 from ..billing.deposit_models import Deposit
 from ..billing.models import Invoice, InvoiceLine, Payment
-from ..claims.models import ClaimPayment
+from ..claims.models import Claim, ClaimPayment
 from ..core.clock import paris_date
 from ..extensions import db
 from ..repairs.models import Customer, RepairOrder
 from .accounts import Account
-from .entries import JOURNALS, ZERO, Entry, deposit_entry, invoice_entry, payment_entry, transfer_entry
+from .entries import (JOURNALS, ZERO, Entry, Lettering, bonus_lettering, deposit_entry, invoice_entry, payment_entry,
+                      transfer_entry)
 
 COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
            "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
@@ -64,6 +66,7 @@ def amount(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+@lru_cache(maxsize=4096)  # a year has 366 days and strftime is the slowest step of a line
 def day(value: dt.date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
@@ -95,8 +98,51 @@ def _invoices(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Accou
                 .group_by(InvoiceLine.invoice_id, InvoiceLine.kind, InvoiceLine.vat_rate)):
             lines[invoice_id].append((kind, rate, ht))
         deposits = _deposits_before(rows)
+        settled = _bonus_settled(shop_id, [row.id for row in rows if row.kind == "invoice" and row.bonus_amount > 0])
         for row in rows:
-            yield invoice_entry(row, lines[row.id], chart, paris_date(row.issued_at), deposits.get(row.id, ZERO))
+            yield invoice_entry(row, lines[row.id], chart, paris_date(row.issued_at), deposits.get(row.id, ZERO),
+                                settled.get(row.id))
+
+
+def _bonus_settled(shop_id: int, invoice_ids: list[int]) -> dict[int, Lettering]:
+    """The invoices among `invoice_ids` whose bonus the organism has paid in full, whatever the
+    period of its transfers: the lettering of the bonus and of the transfer lines (their last date).
+    A statement line belongs to an invoice by its claim, else by the invoice's number."""
+    if not invoice_ids:
+        return {}
+    invoices = {row.id: row for row in db.session.execute(
+        db.select(Invoice.id, Invoice.number, Invoice.bonus_amount, Invoice.bonus_organism)
+        .where(Invoice.shop_id == shop_id, Invoice.id.in_(invoice_ids)))}
+    by_claim = dict(db.session.execute(db.select(Claim.id, Claim.invoice_id).where(Claim.invoice_id.in_(invoice_ids))).all())
+    by_number = {(row.bonus_organism, row.number): row.id for row in invoices.values()}
+    paid: dict[int, list] = defaultdict(list)
+    for line in db.session.execute(
+            db.select(ClaimPayment.claim_id, ClaimPayment.organism, ClaimPayment.invoice_number, ClaimPayment.amount,
+                      ClaimPayment.paid_on)
+            .where(ClaimPayment.shop_id == shop_id, or_(ClaimPayment.claim_id.in_(list(by_claim) or [0]),
+                                                        ClaimPayment.invoice_number.in_([r.number for r in invoices.values()])))):
+        invoice_id = by_claim.get(line.claim_id) or by_number.get((line.organism, line.invoice_number))
+        if invoice_id is not None:
+            paid[invoice_id].append(line)
+    return {invoice_id: bonus_lettering(invoice_id, max(line.paid_on for line in lines))
+            for invoice_id, lines in paid.items()
+            if sum((Decimal(line.amount) for line in lines), ZERO) == invoices[invoice_id].bonus_amount}
+
+
+def _transfer_invoices(shop_id: int, rows) -> dict[int, int]:
+    """Statement line id -> the invoice it pays (by its claim, else by the invoice's number)."""
+    claims = dict(db.session.execute(db.select(Claim.id, Claim.invoice_id).where(
+        Claim.id.in_(sorted({r.claim_id for r in rows if r.claim_id}) or [0]))).all())
+    numbers = dict(((organism, number), invoice_id) for invoice_id, organism, number in db.session.execute(
+        db.select(Invoice.id, Invoice.bonus_organism, Invoice.number).where(
+            Invoice.shop_id == shop_id, Invoice.kind == "invoice",
+            Invoice.number.in_(sorted({r.invoice_number for r in rows if r.invoice_number}) or [""]))))
+    out = {}
+    for r in rows:
+        invoice_id = claims.get(r.claim_id) or numbers.get((r.organism, r.invoice_number))
+        if invoice_id is not None:
+            out[r.id] = invoice_id
+    return out
 
 
 def _deposits_before(rows) -> dict[int, Decimal]:
@@ -130,17 +176,24 @@ def _transfers(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Acco
     """One entry per transfer: the statement lines of one organism, reference and date together
     (consecutive in this order, so a transfer split over two batches is carried over)."""
     query = (db.select(ClaimPayment.paid_on, ClaimPayment.organism, ClaimPayment.reference, ClaimPayment.id,
-                       ClaimPayment.amount, ClaimPayment.invoice_number, ClaimPayment.external_id, ClaimPayment.imported_at)
+                       ClaimPayment.amount, ClaimPayment.invoice_number, ClaimPayment.external_id, ClaimPayment.imported_at,
+                       ClaimPayment.claim_id)
              .where(ClaimPayment.shop_id == shop_id, ClaimPayment.paid_on >= start, ClaimPayment.paid_on <= end))
     group: list = []
+    lettered: dict[int, Lettering] = {}
     for rows in _keyset(query, (ClaimPayment.paid_on, ClaimPayment.organism, ClaimPayment.reference, ClaimPayment.id)):
+        invoice_of = _transfer_invoices(shop_id, rows)
+        settled = _bonus_settled(shop_id, sorted(set(invoice_of.values())))
+        lettered.update({row_id: settled[invoice_id] for row_id, invoice_id in invoice_of.items() if invoice_id in settled})
         for row in rows:
             if group and (row.paid_on, row.organism, row.reference) != (group[0].paid_on, group[0].organism, group[0].reference):
-                yield transfer_entry(group, chart, max(paris_date(r.imported_at) for r in group))
+                yield transfer_entry(group, chart, max(paris_date(r.imported_at) for r in group), lettered)
+                for done in group:
+                    lettered.pop(done.id, None)
                 group = []
             group.append(row)
     if group:
-        yield transfer_entry(group, chart, max(paris_date(r.imported_at) for r in group))
+        yield transfer_entry(group, chart, max(paris_date(r.imported_at) for r in group), lettered)
 
 
 def _deposits(shop_id: int, start: dt.date, end: dt.date, chart: dict[str, Account]) -> Iterator[Entry]:
@@ -170,7 +223,8 @@ def records(entries_: Iterator[Entry]) -> Iterator[list[str]]:
             aux_num, aux_lib = line.aux or ("", "")
             yield [entry.journal, JOURNALS[entry.journal], str(number), day(entry.day), line.account.number,
                    clean(line.account.label), clean(aux_num), clean(aux_lib), clean(entry.piece_ref), day(entry.piece_date),
-                   clean(line.label), amount(line.debit), amount(line.credit), "", "", day(entry.valid_on), "", ""]
+                   clean(line.label), amount(line.debit), amount(line.credit), line.let.code if line.let else "",
+                   day(line.let.on) if line.let else "", day(entry.valid_on), "", ""]
 
 
 def encode(text: str) -> bytes:

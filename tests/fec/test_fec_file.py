@@ -191,3 +191,26 @@ def test_batches_and_a_transfer_across_two_batches_give_the_same_file(app, shop,
     whole = _file(app, shop)
     monkeypatch.setattr(export, "EXPORT_BATCH", 1)
     assert _file(app, shop) == whole
+
+
+def test_a_bonus_paid_in_full_is_lettered_with_its_transfer_lines(app, shop, period):
+    """EcritureLet / DateLet (A47 A-1 VII): the organism's bonus on the invoice and the statement
+    lines that paid it carry one code and the date of the last payment; the bonus of another
+    month's invoice is lettered on its transfer line too."""
+    _, records = _file(app, shop)
+    organism = [r for r in records if r["CompteNum"] == "411100"]
+    codes = {r["PieceRef"]: (r["EcritureLet"], r["DateLet"]) for r in organism if r["JournalCode"] == "VE"}
+    transfer = [(r["EcritureLet"], r["DateLet"]) for r in organism if r["JournalCode"] == "BQ"]
+    code, on = codes[period["bonus"]]
+    assert code.startswith("B") and on == "20261117"
+    assert transfer[0] == (code, on) and transfer[1][0] not in ("", code) and transfer[1][1] == "20261117"
+    assert all(r["EcritureLet"] == "" for r in records if r["CompteNum"] != "411100")
+
+
+def test_a_bonus_paid_in_part_is_not_lettered(app, shop):
+    order_id = h.order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        invoice = h.invoice(order_id, DAY, bonus="50.00", organism="ecosystem")
+        h.statement_line("ecosystem", "VIR-9", DAY, invoice.number, "20.00")
+        _, records = h.parse(h.fec(shop.id, *NOVEMBER))
+    assert [(r["EcritureLet"], r["DateLet"]) for r in records if r["CompteNum"] == "411100"] == [("", ""), ("", "")]
