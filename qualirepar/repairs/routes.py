@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..billing.forms import METHOD_LABELS
-from ..billing.models import Quote
+from ..billing.models import Payment, Quote
 from ..billing.queries import invoice_of
 from ..billing.quotes import status_label as quote_label
 from ..checklists import safety
@@ -50,11 +50,13 @@ def show(order_id: int):
     checks = {phase: missing(order, phase) for phase in ("checkin", "checkout")}
     quotes = db.session.execute(db.select(Quote).where(Quote.order_id == order.id).order_by(Quote.id)).scalars().all()
     actions = states.actions_from(order.status)
+    handed = hb.of(order)
     return render("repairs/show.html", order=order, actions=actions, action_labels=states.ACTION_LABELS,
                   warranty_end=services.warranty_end_of(order), unlink_form=UnlinkForm(), checks=checks, quotes=quotes,
                   quote_label=quote_label, invoice=invoice_of(order), blocked=_blocked(order, actions),
-                  unsafe=safety.failures(order), hand_back_actions=states.HAND_BACK_ACTIONS, handed=hb.of(order),
-                  signed=sig.of(order))
+                  unsafe=safety.failures(order), hand_back_actions=states.HAND_BACK_ACTIONS, handed=handed,
+                  signed=sig.of(order), handed_payment=db.session.get(Payment, handed.payment_id) if handed and handed.payment_id else None,
+                  methods=METHOD_LABELS)
 
 
 @bp.post("/<int:order_id>/<action>")

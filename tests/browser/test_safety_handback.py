@@ -16,7 +16,7 @@ from qualirepar.tenancy import as_shop
 from .. import factories, pdf
 from ..billing.helpers import STANDARD, quote_with, ready_to_invoice
 from ..checklists.helpers import fill
-from .conftest import shot
+from .conftest import SCREENSHOTS, shot
 from .helpers import draw, login
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,8 @@ def test_an_unsafe_measure_blocks_then_measured_again_the_hand_back_is_signed_an
     shot(page, "handback-signed-and-paid")
     _press(page, page.get_by_role("button", name="Valider la restitution"))
     assert page.get_by_test_id("order-status").inner_text() == "Restitué"
-    assert "Réparé" in page.get_by_test_id("handed-back").inner_text() and "Léa Martin" in page.get_by_test_id("handed-back").inner_text()
+    handed = page.get_by_test_id("handed-back").inner_text()
+    assert "Réparé" in handed and "Léa Martin" in handed and "(Carte bancaire)" in handed
     shot(page, "handback-done")
     bon = page.request.get(live_server + page.get_by_test_id("bon-pdf").get_attribute("href"))
     assert "Le client, à la restitution" in pdf.text(bon.body())
@@ -129,6 +130,8 @@ def test_an_unsafe_appliance_is_handed_back_out_of_service_with_the_signed_warni
     shot(page, "handback-out-of-service-done")
 
     report = page.request.get(live_server + page.get_by_role("link", name="Rapport de vérification (PDF)").get_attribute("href"))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / f"report-out-of-service-{page.device}.pdf").write_bytes(report.body())  # looked at as an image
     text = " ".join(pdf.text(report.body()).split())
     assert "NON CONFORME" in text and "rendu hors service" in text and "Le client, à la restitution" in text
 
