@@ -5,3 +5,4 @@ bp = Blueprint("billing", __name__)
 
 from . import routes  # noqa: E402,F401
 from . import deposit_routes  # noqa: E402,F401
+from . import correction_routes  # noqa: E402,F401
