@@ -4,7 +4,7 @@ from the order's invoice (`payments.paid` counts them; the invoice shows them an
 
 A deposit is an encaissement like a payment: insert-only (the database refuses UPDATE and DELETE,
 `fiscal.triggers`), refused on a closed period (`fiscal.journal.record`), never more than what the
-customer will owe (the quote's TTC minus the bonus, BOI-TVA-DECLA-30-10-30 § 30: every encaissement
+customer will owe (the quote's TTC minus the bonus, BOI-TVA-DECLA-30-10-30, inaltérabilité: every encaissement
 recorded, none invented)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Signed archives of closed periods (issue 19, archivage; BOI-TVA-DECLA-30-10-30 § 210-250): one
+"""Signed archives of closed periods (issue 19; BOI-TVA-DECLA-30-10-30, condition d'archivage): one
 zip per closed fiscal year (and, on demand, per closed month) with the records (invoices and their
 lines, payments, deposits), the journal and the closings, in CSV and JSON, a README.txt in French
 describing every file and column, the shop's public key, a manifest of each file's SHA-256 and the

@@ -1,5 +1,5 @@
 """Closings (issue 19, conservation): daily, monthly and annual, each one signed journal entry
-carrying the period's totals and the perpetual grand totals (BOI-TVA-DECLA-30-10-30 § 170-200:
+carrying the period's totals and the perpetual grand totals (BOI-TVA-DECLA-30-10-30, condition de conservation:
 clôtures journalière, mensuelle et annuelle, with the cumulative grand total); a period once
 closed accepts no new record dated in it (`journal.record` refuses it, ClosedPeriod).
 

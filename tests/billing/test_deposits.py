@@ -119,7 +119,7 @@ def test_a_deposit_at_intake_before_any_quote(app, shop):
 
 
 def test_a_deposit_on_a_closed_day_is_refused_and_nothing_is_kept(app, shop):
-    """BOI-TVA-DECLA-30-10-30 § 170: a closed period accepts no new record."""
+    """BOI-TVA-DECLA-30-10-30, condition de conservation: a closed period accepts no new record."""
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
@@ -145,7 +145,7 @@ def test_no_deposit_once_the_order_is_invoiced(app, shop):
 
 @pytest.mark.parametrize("statement", ["UPDATE deposit SET amount = 1", "DELETE FROM deposit"])
 def test_the_database_refuses_to_change_a_deposit(app, shop, statement):
-    """BOI-TVA-DECLA-30-10-30 § 30 (inaltérabilité): a deposit is insert-only, in the database itself."""
+    """BOI-TVA-DECLA-30-10-30, condition d'inaltérabilité: a deposit is insert-only, in the database itself."""
     order_id = washing_machine_order(app, shop.id)
     with app.test_request_context(), as_shop(shop.id):
         deposits.take_deposit(db.session.get(RepairOrder, order_id), "cash", D("10"), None)

@@ -1,4 +1,4 @@
-"""Archives (issue 19, archivage; BOI-TVA-DECLA-30-10-30 § 210-250): a closed period's records, journal
+"""Archives (issue 19; BOI-TVA-DECLA-30-10-30, condition d'archivage): a closed period's records, journal
 and closings in CSV and JSON with a French README, the public key, a manifest of SHA-256 signed with
 Ed25519; journaled as ARCHIVE; kept by every purge; `flask fiscal verify --archive` names what is
 broken."""
@@ -111,7 +111,7 @@ def test_flask_fiscal_verify_archive_names_the_edited_csv(app, shop, runner, tmp
 
 
 def test_no_nightly_purge_touches_an_archive_even_seven_years_on(app, shop):
-    """Kept six years at least (LPF art. L102 B; BOI-TVA-DECLA-30-10-30 § 250): the purges leave it."""
+    """Kept six years at least (LPF art. L102 B; BOI-TVA-DECLA-30-10-30, condition d'archivage): the purges leave it."""
     archive_id, data = _march_archive(app, shop)
     with time_machine.travel(dt.datetime(2033, 4, 2, 5, 0, tzinfo=dt.timezone.utc)), app.app_context():
         purge_audit_packs()

@@ -1,4 +1,4 @@
-"""Closings (issue 19, conservation; BOI-TVA-DECLA-30-10-30 § 170-200): daily, monthly and annual,
+"""Closings (issue 19; BOI-TVA-DECLA-30-10-30, condition de conservation): daily, monthly and annual,
 each a signed journal entry with the period's totals (by VAT rate and by method) and the perpetual
 grand totals; a closed period accepts no new record; a closing is never redone and is complete or
 absent, never half."""
@@ -74,7 +74,7 @@ def test_the_daily_closing_adds_up_the_day_by_rate_and_method_and_is_signed(app,
 
 
 def test_a_payment_on_a_closed_day_is_refused_in_french(app, shop, as_role):
-    """Issue 19 «Bad input»: a payment on a closed period (BOI-TVA-DECLA-30-10-30 § 170)."""
+    """Issue 19 «Bad input»: a payment on a closed period (BOI-TVA-DECLA-30-10-30, condition de conservation)."""
     invoice_id = a_sale(app, shop, card=None)
     with app.test_request_context(), as_shop(shop.id):
         closings.close_today(shop.id, shop.users["owner"].id)
