@@ -25,7 +25,8 @@ from .records import JOURNALED, snapshots
 
 MAX_PROBLEMS = 50
 #: what a journaled row is called in a message: (plain, after «à»)
-NAMES = {"invoice": ("la facture", "à la facture"), "payment": ("le paiement", "au paiement")}
+NAMES = {"invoice": ("la facture", "à la facture"), "payment": ("le paiement", "au paiement"),
+         "deposit": ("l'acompte", "à l'acompte")}
 
 
 @dataclass

@@ -17,8 +17,9 @@ from qualirepar.core.clock import paris_today
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
-from qualirepar.fiscal import closings, journal, kinds
+from qualirepar.fiscal import closings, journal, kinds, triggers
 from qualirepar.fiscal.models import FiscalEntry
+from qualirepar.fiscal.verify import verify_shop
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
@@ -173,3 +174,24 @@ def test_the_counter_takes_a_deposit_from_the_quote_page(app, shop, as_role):
         dep = db.session.execute(db.select(Deposit)).scalar_one()
     receipt = client.get(f"/acomptes/{dep.id}.pdf")
     assert receipt.status_code == 200 and receipt.data.startswith(b"%PDF")
+
+
+def test_a_deposit_changed_in_the_database_is_named_by_the_verification(app, shop):
+    """BOI-TVA-DECLA-30-10-30, sécurisation: a deposit's row altered by raw SQL (its trigger dropped)
+    no longer matches its signed entry, and the verification says which."""
+    order_id = washing_machine_order(app, shop.id)
+    with app.test_request_context(), as_shop(shop.id):
+        dep = deposits.take_deposit(db.session.get(RepairOrder, order_id), "cash", D("10"), None)
+        dep_id, seq = dep.id, db.session.execute(db.select(FiscalEntry.seq).where(FiscalEntry.record_table == "deposit")).scalar_one()
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        with db.engine.begin() as conn:
+            for statement in triggers.drop_sql(dialect, "deposit"):
+                conn.execute(text(statement))
+            conn.execute(text("UPDATE deposit SET amount = 1 WHERE id = :id"), {"id": dep_id})
+            for statement in triggers.create_sql(dialect, "deposit"):
+                conn.execute(text(statement))
+    with app.app_context(), as_shop(shop.id):
+        report = verify_shop(shop.id)
+    assert not report.ok
+    assert any(p.seq == seq and f"l'acompte id {dep_id}" in p.message and "amount" in p.message for p in report.problems), report.problems
