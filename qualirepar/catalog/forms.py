@@ -16,6 +16,7 @@ class EligibilityForm(FlaskForm):
     total_incl_vat = EuroField(_l("Montant TTC prévu (avant bonus)"),
                                validators=[InputRequired(_l("Indiquez le montant TTC.")), positive])
     reused_part = BooleanField(_l("Pièce de réemploi (économie circulaire) utilisée"))
+    business_customer = BooleanField(_l("Client professionnel (entreprise)"))
 
 
 class BonusFilterForm(FlaskForm):

@@ -56,7 +56,8 @@ def check_eligibility():
     if form.validate_on_submit():
         brand = services.brand_by_name(form.brand.data)
         verdict = eligibility.check(form.product_type.data, brand.id if brand else None, form.repair_date.data,
-                                    form.total_incl_vat.data, form.reused_part.data, shop_id=current_user.shop_id)
+                                    form.total_incl_vat.data, form.reused_part.data, shop_id=current_user.shop_id,
+                                    business_customer=form.business_customer.data)
         if brand is None:
             suggestions = services.search_brands(form.brand.data, limit=5)
             if suggestions:

@@ -71,3 +71,16 @@ def test_the_quote_page_says_why_before_and_after_validation(app, shop, as_role)
         quotes.validate(db.session.get(Quote, quote_id), None)
     page = html.unescape(client.get(f"/devis/{quote_id}").get_data(as_text=True))
     assert "Pas de bonus sur ce devis" in page and REASON in page
+
+
+def test_the_eligibility_lookup_refuses_a_business_customer(app, shop, as_role):
+    """Référentiel → Éligibilité with «Client professionnel» ticked: refused, in plain French (L. 541-10-4)."""
+    washing_machine_order(app, shop.id)
+    with app.app_context():
+        product = db.session.execute(db.select(ProductType.id).where(ProductType.name == "Lave-linge")).scalar_one()
+    client = as_role("technician")
+    data = {"product_type": product, "brand": "Apple", "repair_date": "2024-06-01", "total_incl_vat": "180,00"}
+    private = html.unescape(client.post("/catalogue/eligibilite", data=data).get_data(as_text=True))
+    business = html.unescape(client.post("/catalogue/eligibilite", data={**data, "business_customer": "y"}).get_data(as_text=True))
+    assert "Éligible" in private and REASON not in private
+    assert "Pas de bonus" in business and REASON in business
