@@ -1,20 +1,25 @@
-"""Codes picked, not typed (issue 16), tablet and desktop: at intake the washing machine's symptoms
-are tiles (water and draining, no remote control), the bon says the bonus as product type and brand
-are chosen; on the quote the repair code is a tile of the paying organism's list, synced at set-up
-from the sandbox; validation fixes the bonus. Nothing of the claim is typed on the way."""
+"""Zero fields typed for the claim (issue 16), tablet and desktop: a new shop's catalogue synced from
+the sandbox at set-up; at intake the washing machine's symptoms are tiles (water and draining, no
+remote control) and the bon says the bonus as product type and brand are chosen; on the quote the
+repair code is a tile of the paying organism's list; validation fixes the bonus, the customer signs,
+the invoice says «Rien à saisir», the worker sends the claim and it reads «envoyée» with nothing
+posted to the claim's pages on the way (the check-in and the repair itself are walked elsewhere)."""
 import re
 
 import pytest
 
 from qualirepar.catalog import services as catalog
+from qualirepar.claims.models import Claim
 from qualirepar.extensions import db
 from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .. import factories
+from ..billing.helpers import repaired
+from ..checklists.helpers import fill
 from ..claims.test_submission import LYON
 from .conftest import shot
-from .helpers import login, run_worker
+from .helpers import draw, login, run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -65,9 +70,11 @@ def test_intake_and_quote_with_codes_picked(page, live_server, shop, app, sandbo
     page.get_by_label("En atelier").check()
     _tap(page, page.get_by_role("button", name="Enregistrer la prise en charge"))
     page.get_by_test_id("order-status").wait_for()
-    with app.app_context(), as_shop(shop.id):
+    with app.test_request_context(), as_shop(shop.id):
         order = db.session.execute(db.select(RepairOrder)).scalar_one()
         assert order.symptom_code == "QR12"
+        fill(order, "checkin")  # the check-in and its nameplate photo (walked in test_intake)
+        order_id = order.id
 
     _tap(page, page.get_by_role("button", name="Nouveau devis"))
     for kind, label, qty, price in (("Diagnostic", "Diagnostic", "1", "40"), ("Main-d'œuvre", "Remplacement de la pompe", "1,5", "50"),
@@ -87,3 +94,22 @@ def test_intake_and_quote_with_codes_picked(page, live_server, shop, app, sandbo
     shot(page, "zero-typed-quote")
     _tap(page, page.get_by_role("button", name="Valider le devis (fixe le bonus)"))
     assert "Bonus fixé à la validation" in page.get_by_test_id("frozen-bonus").inner_text()
+
+    _tap(page, page.get_by_role("link", name="Faire signer sur la tablette"))
+    draw(page, page.get_by_test_id("pad-quote"))
+    _tap(page, page.get_by_role("button", name="J'accepte le devis"))
+    with app.test_request_context(), as_shop(shop.id):  # the workshop repairs it (walked in test_safety_handback)
+        repaired(db.session.get(RepairOrder, order_id))
+    page.reload()
+    claim_posts = []  # what the browser sends to the claim's pages: a field typed there would be one
+    page.on("request", lambda r: r.method == "POST" and "/demandes" in r.url and claim_posts.append(r.url))
+    _tap(page, page.get_by_role("button", name="Émettre la facture", exact=True))
+    assert page.get_by_test_id("claim-complete").is_visible()  # «Rien à saisir»
+    run_worker(app)  # the claim leaves by itself
+    _tap(page, page.get_by_role("link", name="voir la demande"))
+    assert page.get_by_test_id("claim-status").inner_text() == "envoyée, en cours d'examen"
+    shot(page, "zero-typed-claim")
+    assert claim_posts == []  # fields typed on the claim, from intake to «envoyée»: 0
+    with app.app_context(), as_shop(shop.id):
+        claim = db.session.execute(db.select(Claim)).scalar_one()
+        assert (claim.status, claim.organism) == ("submitted", "ecologic")
