@@ -67,6 +67,9 @@ def test_a_business_customer_from_intake_to_invoice(page, live_server, shop, ket
     _press(page, page.get_by_role("button", name="Enregistrer la prise en charge"))  # no symptom asked: no claim to carry it
     page.get_by_test_id("order-status").wait_for()
     assert page.get_by_text("créé.").is_visible()
+    assert "Laverie du Port SARL" in page.get_by_test_id("customer-company").inner_text()
+    assert page.get_by_text("SIREN 732829320 · TVA FR44732829320 · Commande n° BC-2026-117").is_visible()
+    shot(page, "business-order")
     order_id, kept = _order(app, shop)
     assert kept == ("business", "732829320", "FR44732829320", "BC-2026-117")
     with app.test_request_context(), as_shop(shop.id):
