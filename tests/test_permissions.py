@@ -32,6 +32,7 @@ TABLE = [
     ("/dossiers/nouveau/nouveau-client?brouillon=0b7e6f0a-4a8e-4c57-9c3e-0d3c2d1e5f60", 200, 200, 200),
     ("/parametres/prise-en-charge", 200, 403, 403),
     ("/parametres/facturation-electronique", 200, 403, 403),
+    ("/comptabilite/fec", 200, 403, 403),
     ("/facturation-electronique/e-reporting", 200, 403, 200),
     ("/facturation-electronique/fournisseurs", 200, 200, 200),
     ("/facturation-electronique/transmissions", 200, 403, 200),
