@@ -16,6 +16,7 @@ from qualirepar.fiscal.models import FiscalEntry
 from qualirepar.shops.models import Shop
 from qualirepar.tenancy import as_shop
 
+from .. import factories
 from . import helpers as h
 
 TODAY = paris_today()
@@ -149,3 +150,14 @@ def test_one_account_number_has_one_name(app, shop, as_role):
         resp.get_data(as_text=True))
     with app.app_context(), as_shop(shop.id):
         assert db.session.execute(db.select(FecAccount)).scalars().all() == []
+
+
+def test_another_shops_records_are_never_in_the_file(app, shop, as_role):
+    other = factories.make_shop(app)
+    order_id = h.order(app, other)
+    with app.test_request_context(), as_shop(other):
+        theirs = h.invoice(order_id, TODAY, bonus="50.00", organism="ecologic")
+        h.payment(theirs, "cash", "130.00", TODAY)
+        h.statement_line("ecologic", "VIR-X", TODAY, theirs.number, "50.00")
+    resp = as_role("owner").post("/comptabilite/fec/telecharger", data={"period": MONTH})
+    assert h.parse(resp.data) == (list(export.COLUMNS), [])
