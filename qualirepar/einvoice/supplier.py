@@ -134,8 +134,9 @@ def listing() -> list[SupplierInvoice]:
 
 def orders_taking_parts(limit: int = 200) -> list[RepairOrder]:
     """The orders whose quote can still take a line (a draft not validated), the newest first."""
-    return list(db.session.execute(db.select(RepairOrder).join(Quote, Quote.order_id == RepairOrder.id).where(
-        Quote.status == quote_states.DRAFT, Quote.validated_at.is_(None)).distinct().order_by(RepairOrder.id.desc()).limit(limit)).scalars())
+    drafts = db.select(Quote.order_id).where(Quote.status == quote_states.DRAFT, Quote.validated_at.is_(None))
+    return list(db.session.execute(db.select(RepairOrder).where(RepairOrder.id.in_(drafts))
+                                   .order_by(RepairOrder.id.desc()).limit(limit)).scalars())
 
 
 def draft_quote(order: RepairOrder) -> Quote | None:
