@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit import AuditEntry
+from ..catalog import services as catalog
 from ..eco import services as eco_services
 from ..eco.models import ORGANISMS
 from ..extensions import db
@@ -106,6 +107,8 @@ def eco_accounts():
                 getattr(form, exc.field).errors.append(str(exc))
             else:
                 flash(_("Accès %(name)s enregistré.", name=ORGANISMS[organism]), "success")
+                if catalog.set_up_reference():  # a first account: its catalogue and codes come now, not at night
+                    flash(_("Synchronisation du référentiel lancée : les codes de l'organisme seront proposés à la prise en charge et sur les devis."), "info")
                 return redirect_to("shops.eco_accounts")
     return render("shops/eco_accounts.html", forms=forms, organisms=ORGANISMS,
                   status=422 if any(f.errors for f, _a in forms.values()) else 200)
