@@ -188,3 +188,17 @@ def test_a_catch_up_killed_midway_keeps_the_closings_done(app, shop, monkeypatch
         closings.close_through(shop.id, dt.date(2026, 5, 1))
         assert [c.period_end.isoformat() for c in _closings(shop.id)] == ["2026-04-28", "2026-04-29", "2026-04-30", "2026-04-30",
                                                                            "2026-05-01"]
+
+
+def test_the_orm_refuses_to_change_or_remove_a_closing(app, shop):
+    """BOI-TVA-DECLA-30-10-30, inaltérabilité: a closing is never changed nor removed, by the ORM either."""
+    a_sale(app, shop)
+    with app.test_request_context(), as_shop(shop.id):
+        [closing] = closings.close_today(shop.id, None)
+        closing.totals = {"forged": True}
+        with pytest.raises(kinds.Unalterable, match="inaltérable"):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(_closings(shop.id)[0])
+        with pytest.raises(kinds.Unalterable, match="ne se supprime pas"):
+            db.session.flush()
