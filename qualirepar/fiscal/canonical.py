@@ -28,5 +28,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, (Decimal, dt.date)):  # dt.datetime is a dt.date
+        return plain(value)
+    raise TypeError(f"{type(value).__name__} has no canonical form in the fiscal journal")
+
+
 def canonical(obj: Any) -> bytes:
-    return json.dumps(plain(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The bytes hashed: what `plain` gives, serialised by the C encoder (the journal's hot path).
+    Floats are refused by `plain` when a record is written (journal.record), not here."""
+    return json.dumps(obj, default=_default, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -13,11 +13,12 @@ import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from decimal import Decimal
 from typing import Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 
 from ..core.clock import PARIS, paris_date, utcnow
 from ..extensions import db
@@ -97,61 +98,74 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-def _lock(shop_id: int) -> FiscalChain:
-    """The shop's chain head, locked until the caller's transaction ends, as it is in the database now."""
-    chain_of(shop_id)
-    if db.engine.dialect.name == "sqlite":  # take the write lock before reading the head
-        db.session.execute(update(FiscalChain).where(FiscalChain.shop_id == shop_id)
-                           .values(last_seq=FiscalChain.last_seq))
-    return db.session.execute(db.select(FiscalChain).where(FiscalChain.shop_id == shop_id).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one()
+# the two statements of every append, built once (parameters bound at execution: the compiled form is cached)
+_ENTRY_INSERT = insert(FiscalEntry.__table__)
+_HEAD_UPDATE = update(FiscalChain.__table__).where(FiscalChain.__table__.c.id == bindparam("head_id"))
+
+
+def _lock(shop_id: int) -> SimpleNamespace:
+    """The shop's chain head, locked until the caller's transaction ends, as it is in the database now.
+    Core statements on the session's connection: the journal's own rows need no ORM unit of work."""
+    conn, t = db.session.connection(), FiscalChain.__table__
+    for _attempt in range(2):
+        if conn.dialect.name == "sqlite":  # take the write lock before reading the head
+            conn.execute(update(t).where(t.c.shop_id == shop_id).values(last_seq=t.c.last_seq))
+        row = conn.execute(db.select(t).where(t.c.shop_id == shop_id).with_for_update()).mappings().one_or_none()
+        if row is not None:
+            return SimpleNamespace(**row)
+        chain_of(shop_id)  # the first entry of the shop: its head and key pair
+    raise RuntimeError("fiscal chain head unavailable")
 
 
 def record(kind: str, payload: dict, *, shop_id: int, occurred_on: dt.date, amounts: Amounts | None = None,
            user_id: int | None = None, closes_until: dt.date | None = None, record_table: str | None = None,
            record_id: int | None = None) -> FiscalEntry:
-    """Append one entry to the shop's chain inside the caller's transaction (flush, no commit), so
-    the business record and its entry commit or roll back together. A record dated on or before the
+    """Append one entry to the shop's chain inside the caller's transaction (no commit), so the
+    business record and its entry commit or roll back together. A record dated on or before the
     shop's closed_until is refused (ClosedPeriod), except closings, archives and technical entries.
     A closing passes closes_until=<last day closed>. A software version other than the one last
     recorded, or a server clock earlier than the last entry, is journaled first (VERSION_CHANGE,
-    CLOCK_CHANGE) and recorded_at never goes back."""
+    CLOCK_CHANGE) and recorded_at never goes back. Returns the entry as written (not in the session)."""
     if kind not in kinds.ALL:
         raise ValueError(f"unknown fiscal entry kind {kind!r}")
-    chain = _lock(shop_id)
-    if kind not in kinds.OUTSIDE_PERIODS and chain.closed_until is not None and occurred_on <= chain.closed_until:
+    head = _lock(shop_id)
+    if kind not in kinds.OUTSIDE_PERIODS and head.closed_until is not None and occurred_on <= head.closed_until:
         raise kinds.ClosedPeriod(_("La période est close jusqu'au %(d)s : rien ne peut plus y être enregistré "
-                                   "(enregistrez-le à la date d'aujourd'hui).", d=chain.closed_until.strftime("%d/%m/%Y")))
-    now, last = utcnow(), _aware(chain.last_recorded_at)
+                                   "(enregistrez-le à la date d'aujourd'hui).", d=head.closed_until.strftime("%d/%m/%Y")))
+    now, last = utcnow(), _aware(head.last_recorded_at)
     today = now.astimezone(PARIS).date()
     version = software_version()
-    if chain.software_version != version and kind != kinds.VERSION_CHANGE:
-        _append(chain, kinds.VERSION_CHANGE, {"from": chain.software_version, "to": version}, today, max(now, last or now))
+    if head.software_version != version and kind != kinds.VERSION_CHANGE:
+        _append(head, kinds.VERSION_CHANGE, {"from": head.software_version, "to": version}, today, max(now, last or now))
     if last is not None and now < last:
-        _append(chain, kinds.CLOCK_CHANGE, {"server_clock": now, "last_recorded_at": last}, today, last)
+        _append(head, kinds.CLOCK_CHANGE, {"server_clock": now, "last_recorded_at": last}, today, last)
         now = last
-    return _append(chain, kind, payload, occurred_on, now, amounts=amounts, user_id=user_id, closes_until=closes_until,
-                   record_table=record_table, record_id=record_id)
+    entry = _append(head, kind, payload, occurred_on, now, amounts=amounts, user_id=user_id, closes_until=closes_until,
+                    record_table=record_table, record_id=record_id)
+    db.session.connection().execute(_HEAD_UPDATE, {
+        "head_id": head.id, "last_seq": head.last_seq, "last_hash": head.last_hash, "last_recorded_at": head.last_recorded_at,
+        "totals": head.totals, "closed_until": head.closed_until, "software_version": head.software_version})
+    return entry
 
 
-def _append(chain: FiscalChain, kind: str, payload: dict, occurred_on: dt.date, recorded_at: dt.datetime, *,
+def _append(head: SimpleNamespace, kind: str, payload: dict, occurred_on: dt.date, recorded_at: dt.datetime, *,
             amounts: Amounts | None = None, user_id: int | None = None, closes_until: dt.date | None = None,
             record_table: str | None = None, record_id: int | None = None) -> FiscalEntry:
     amounts = amounts or Amounts()
-    entry = FiscalEntry(shop_id=chain.shop_id, seq=chain.last_seq + 1, kind=kind, occurred_on=occurred_on,
+    entry = FiscalEntry(shop_id=head.shop_id, seq=head.last_seq + 1, kind=kind, occurred_on=occurred_on,
                         recorded_at=recorded_at, user_id=user_id, record_table=record_table, record_id=record_id,
                         payload=plain(payload), amounts=amounts.to_json(),
-                        totals=add_totals(chain.totals or {}, amounts, recorded_at), closes_until=closes_until,
-                        prev_hash=chain.last_hash or GENESIS)
+                        totals=add_totals(head.totals or {}, amounts, recorded_at), closes_until=closes_until,
+                        prev_hash=head.last_hash or GENESIS)
     entry.hash = digest(entry_body(entry))
-    entry.signature = base64.b64encode(sign_with(chain, entry.hash.encode())).decode()
-    db.session.add(entry)
-    chain.last_seq, chain.last_hash, chain.last_recorded_at, chain.totals = entry.seq, entry.hash, recorded_at, entry.totals
+    entry.signature = base64.b64encode(sign_with(head, entry.hash.encode())).decode()
+    values = {c.name: getattr(entry, c.key) for c in FiscalEntry.__table__.columns if c.name != "id"}
+    entry.id = db.session.connection().execute(_ENTRY_INSERT, values).inserted_primary_key[0]
+    head.last_seq, head.last_hash, head.last_recorded_at, head.totals = entry.seq, entry.hash, recorded_at, entry.totals
     if kind == kinds.VERSION_CHANGE:
-        chain.software_version = payload["to"]
-    if closes_until is not None and (chain.closed_until is None or closes_until > chain.closed_until):
-        chain.closed_until = closes_until
-    db.session.flush()
+        head.software_version = payload["to"]
+    if closes_until is not None and (head.closed_until is None or closes_until > head.closed_until):
+        head.closed_until = closes_until
     return entry
 
 

@@ -33,13 +33,14 @@ def snapshots(table: str, ids: Iterable[int] | None = None, *, shop_id: int, id_
     t = _table(table)
     query = db.select(t).where(t.c.shop_id == shop_id)
     query = query.where(t.c.id.in_(list(ids))) if ids is not None else query.where(t.c.id.between(*id_range))
-    found = {m["id"]: {"table": table, "row": _row(m)} for m in db.session.execute(query).mappings()}
+    conn = db.session.connection()  # Core on the session's connection: no ORM events, same transaction
+    found = {m["id"]: {"table": table, "row": _row(m)} for m in conn.execute(query).mappings()}
     if table in CHILDREN and found:
         child, fk, order = CHILDREN[table]
         c = _table(child)
         for rec in found.values():
             rec["lines"] = []
-        lines = db.session.execute(db.select(c).where(c.c[fk].in_(list(found))).order_by(c.c[fk], c.c[order], c.c.id)).mappings()
+        lines = conn.execute(db.select(c).where(c.c[fk].in_(list(found))).order_by(c.c[fk], c.c[order], c.c.id)).mappings()
         for m in lines:
             found[m[fk]]["lines"].append(_row(m))
     return found

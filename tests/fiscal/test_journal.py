@@ -17,7 +17,7 @@ from qualirepar.billing.models import Invoice, Payment
 from qualirepar.billing.states import BillingError
 from qualirepar.extensions import db
 from qualirepar.fiscal import journal, keys, kinds
-from qualirepar.fiscal.canonical import canonical
+from qualirepar.fiscal.canonical import canonical, plain
 from qualirepar.fiscal.models import FiscalChain, FiscalEntry
 from qualirepar.tenancy import as_shop
 
@@ -35,7 +35,7 @@ def test_canonical_form_sorted_compact_decimals_as_written_instants_in_utc():
     data = {"b": D("12.30"), "a": [dt.date(2026, 12, 6), dt.datetime(2026, 12, 6, 10, 0, tzinfo=paris)], "é": None}
     assert canonical(data) == ('{"a":["2026-12-06","2026-12-06T09:00:00.000000+00:00"],"b":"12.30","é":null}').encode()
     with pytest.raises(TypeError):
-        canonical({"x": 1.5})  # a float has no exact form
+        plain({"x": 1.5})  # a float has no exact form: refused when a record is written
 
 
 def test_entries_are_chained_numbered_and_signed_with_the_shop_key(app, shop, ctx):
