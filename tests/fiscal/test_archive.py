@@ -11,9 +11,11 @@ import zipfile
 
 import pytest
 import time_machine
+from rq.registry import ScheduledJobRegistry
 
 from qualirepar.auditpack.tasks import purge_audit_packs
 from qualirepar.auth.tasks import purge_login_sessions
+from qualirepar.core.queue import get_queue
 from qualirepar.extensions import db
 from qualirepar.files.models import StoredFile
 from qualirepar.files.storage import get_storage
@@ -23,6 +25,7 @@ from qualirepar.fiscal.models import FiscalEntry
 from qualirepar.intake.tasks import purge_drafts
 from qualirepar.tenancy import as_shop
 
+from .. import factories
 from .test_closings import a_sale, at
 
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
@@ -195,3 +198,13 @@ def test_a_journal_entry_edited_inside_a_resigned_archive_is_named_by_its_number
 
     report = archive.verify_archive(_resigned(app, shop, data, "journal.json", change))
     assert report.problems[0] == f"Journal : l'écriture n° {paid['seq']} a été modifiée (son empreinte ne correspond plus)."
+
+
+def test_the_nightly_schedule_queues_one_job_per_shop_a_few_seconds_apart(app, shop):
+    factories.make_shop(app)
+    with app.app_context():
+        assert tasks.close_all_shops() == 2
+        queue = get_queue()
+        assert [j.func_name for j in queue.jobs] == [tasks.JOB]  # the first shop at once
+        scheduled = ScheduledJobRegistry(queue=queue)
+        assert len(scheduled.get_job_ids()) == 1  # the next one STAGGER_SECONDS later
