@@ -207,10 +207,8 @@ def _buyer(agreement, buyer: dict) -> None:
     billing = buyer.get("billing") or {}
     where = billing if any(billing.get(k) for k in ("street", "postcode", "city")) else buyer
     _address(party, where.get("street"), where.get("postcode"), where.get("city"))  # BG-8
-    if siren:
+    if siren:  # a private person's e-mail is not printed on the invoice: not in its XML either
         _sub(_sub(party, "ram:URIUniversalCommunication"), "ram:URIID", siren, schemeID=FR_ROUTING)  # BT-49
-    elif buyer.get("email"):
-        _sub(_sub(party, "ram:URIUniversalCommunication"), "ram:URIID", buyer["email"], schemeID="EM")  # BT-49
     if business and buyer.get("vat_number"):
         _sub(_sub(party, "ram:SpecifiedTaxRegistration"), "ram:ID", buyer["vat_number"], schemeID="VA")  # BT-48
 
