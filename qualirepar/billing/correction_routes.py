@@ -1,6 +1,6 @@
 """What corrects or reprints an issued record without touching it (issue 19): a payment reversal (a
 negative payment, its reason, the owner who made it) and the reprint of an invoice as a duplicate,
-«Duplicata n° N», each journaled (BOI-TVA-DECLA-30-10-30 § 30 and § 90)."""
+«Duplicata n° N», each journaled (BOI-TVA-DECLA-30-10-30 II: corrections by new records; NF525: duplicates traced)."""
 from __future__ import annotations
 
 import inspect

@@ -1,7 +1,7 @@
 """The fiscal journal: one chain per shop of signed entries, appended inside the caller's transaction.
 
 Each entry carries the canonical record, the hash of the entry before it, a sequence without gaps
-and an Ed25519 signature of its own hash (BOI-TVA-DECLA-30-10-30 § 30-60: inaltérabilité and
+and an Ed25519 signature of its own hash (BOI-TVA-DECLA-30-10-30 II, inaltérabilité and
 sécurisation), and the perpetual grand totals after it (all time and the current day, month and
 year, by VAT rate and by payment method), so that a missing or altered entry breaks both the chain
 and the totals. The chain's head row is locked while appending (SELECT ... FOR UPDATE on PostgreSQL;

@@ -1,5 +1,5 @@
 """The kinds of entries of the fiscal journal (issue 19): business records, closings and the
-technical events BOI-TVA-DECLA-30-10-30 § 90 asks the system to trace. String constants, stored."""
+technical events an NF525-style journal of technical events (JET) traces. String constants, stored."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,7 @@ class FiscalRefusal(Refusal):
 
 
 class ClosedPeriod(FiscalRefusal):
-    """A record dated in a period already closed (BOI-TVA-DECLA-30-10-30 § 170: a closed period
+    """A record dated in a period already closed (BOI-TVA-DECLA-30-10-30 II, conservation: a closed period
     accepts no new record)."""
 
 

@@ -1,4 +1,4 @@
-"""The database refuses UPDATE and DELETE of the insert-only tables (BOI-TVA-DECLA-30-10-30 § 30,
+"""The database refuses UPDATE and DELETE of the insert-only tables (BOI-TVA-DECLA-30-10-30 II,
 inaltérabilité): a trigger per table and statement on PostgreSQL (one shared function) and on SQLite.
 The migrations create them; the test fixtures drop and recreate them around emptying the tables.
 TRUNCATE (PostgreSQL) fires no row trigger: it needs the table owner's rights, which the app's role

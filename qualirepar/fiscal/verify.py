@@ -1,4 +1,4 @@
-"""Verification anyone can run (BOI-TVA-DECLA-30-10-30 § 60, sécurisation): the shop's chain read in
+"""Verification anyone can run (BOI-TVA-DECLA-30-10-30 II, sécurisation): the shop's chain read in
 sequence, in batches (constant memory), each entry's sequence, hash, link to the one before,
 Ed25519 signature (with the public key only), recorded instant and grand totals; the chain head
 against the last entry (entries cut off at the end); then every journaled business row (invoices

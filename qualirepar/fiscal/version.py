@@ -1,5 +1,5 @@
 """The software's version as the fiscal journal records it: a change is journaled (VERSION_CHANGE,
-BOI-TVA-DECLA-30-10-30 § 90) at the first append after the new version starts."""
+NF525-style journal of technical events) at the first append after the new version starts."""
 from __future__ import annotations
 
 import os

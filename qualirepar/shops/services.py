@@ -101,7 +101,7 @@ def save_user(user: User | None, form, acting: User) -> User:
         if active_owner_count() == 0:
             db.session.rollback()
             raise SettingsError(_("La boutique doit garder au moins un gérant actif."), "role")
-    if rights_before != (user.role, user.active):  # a technical event of the fiscal journal (BOI-TVA-DECLA-30-10-30 § 90)
+    if rights_before != (user.role, user.active):  # a technical event of the fiscal journal (NF525-style journal of technical events)
         db.session.flush()
         journal.record(kinds.RIGHTS_CHANGE, {"user": user.id, "email": user.email, "role": [rights_before[0], user.role],
                                              "active": [rights_before[1], user.active]},

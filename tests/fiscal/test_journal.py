@@ -39,7 +39,7 @@ def test_canonical_form_sorted_compact_decimals_as_written_instants_in_utc():
 
 
 def test_entries_are_chained_numbered_and_signed_with_the_shop_key(app, shop, ctx):
-    """BOI-TVA-DECLA-30-10-30 § 60 (sécurisation): each entry carries the previous one's hash, a
+    """BOI-TVA-DECLA-30-10-30 II (sécurisation): each entry carries the previous one's hash, a
     sequence without gaps, and a signature anyone can check with the public key."""
     inv = ff.invoice(ff.order(app, shop.id))
     ff.payment(inv, "50.00")
@@ -61,7 +61,7 @@ def test_entries_are_chained_numbered_and_signed_with_the_shop_key(app, shop, ct
 
 
 def test_grand_totals_by_vat_rate_and_method_all_time_and_per_period(app, shop, ctx):
-    """Perpetual grand totals (BOI-TVA-DECLA-30-10-30 § 120, NF525 totaux cumulés): a credit note and a
+    """Perpetual grand totals (BOI-TVA-DECLA-30-10-30 II, conservation: cumulative totals; NF525 grand total perpétuel): a credit note and a
     reversal count negative; the day's totals start again the next day, the all-time ones never."""
     order_id = ff.order(app, shop.id)
     with time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=dt.timezone.utc)):
@@ -96,7 +96,7 @@ def test_a_rollback_leaves_neither_the_record_nor_its_entry(app, shop, ctx):
 
 
 def test_a_closed_period_accepts_no_new_record(app, shop, ctx):
-    """BOI-TVA-DECLA-30-10-30 § 170 (conservation): once a period is closed nothing is recorded in it;
+    """BOI-TVA-DECLA-30-10-30 II (conservation: closings): once a period is closed nothing is recorded in it;
     the closing itself and technical entries pass."""
     inv = ff.invoice(ff.order(app, shop.id))
     today = inv.issued_on
@@ -112,7 +112,7 @@ def test_a_closed_period_accepts_no_new_record(app, shop, ctx):
 
 
 def test_a_new_software_version_is_journaled_once(app, shop, ctx, monkeypatch):
-    """BOI-TVA-DECLA-30-10-30 § 90: the software's version change is an event traced in the journal."""
+    """NF525-style journal of technical events (JET): the software's version change is an event traced in the journal."""
     inv = ff.invoice(ff.order(app, shop.id))
     ff.payment(inv, "1.00")
     monkeypatch.setenv("QUALIREPAR_VERSION", "2027.01.1")
@@ -124,7 +124,7 @@ def test_a_new_software_version_is_journaled_once(app, shop, ctx, monkeypatch):
 
 
 def test_a_clock_set_back_is_journaled_and_the_journal_stays_in_order(app, shop, ctx):
-    """The server's clock set back (BOI-TVA-DECLA-30-10-30 § 90, technical events): a CLOCK_CHANGE
+    """The server's clock set back (NF525-style journal of technical events): a CLOCK_CHANGE
     entry is written and recorded_at never goes back."""
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc), tick=False):
         inv = ff.invoice(ff.order(app, shop.id))
@@ -140,7 +140,7 @@ def test_a_clock_set_back_is_journaled_and_the_journal_stays_in_order(app, shop,
 
 
 def test_a_reversal_needs_a_reason_and_never_exceeds_what_was_paid(app, shop, ctx):
-    """A correction is a new record (BOI-TVA-DECLA-30-10-30 § 30): a negative payment naming the one it
+    """A correction is a new record (BOI-TVA-DECLA-30-10-30 II, inaltérabilité: corrections by «plus» and «moins» records): a negative payment naming the one it
     cancels, with its reason and its user; the payment itself is unchanged."""
     inv = ff.invoice(ff.order(app, shop.id))
     pay = ff.payment(inv, "80.00", "cheque")
@@ -217,7 +217,7 @@ def test_two_counters_at_the_same_instant_never_fork_the_chain(app, shop):
 
 
 def test_a_change_of_a_user_s_rights_is_journaled(app, shop, as_role):
-    """BOI-TVA-DECLA-30-10-30 § 90: a change of the users' rights is a technical event of the journal."""
+    """NF525-style journal of technical events (JET): a change of the users' rights is a technical event of the journal."""
     client = as_role("owner")
     tech = shop.users["technician"]
     resp = client.post(f"/parametres/utilisateurs/{tech.id}", data={

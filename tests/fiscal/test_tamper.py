@@ -1,4 +1,4 @@
-"""Inalterability (BOI-TVA-DECLA-30-10-30 § 30) and tampering found (§ 60): the database refuses UPDATE
+"""Inalterability and securing (BOI-TVA-DECLA-30-10-30 II) and tampering found: the database refuses UPDATE
 and DELETE of invoices, their lines, payments and journal entries (both dialects), so does the ORM;
 with the triggers dropped by someone holding the database, a row changed by raw SQL, a row deleted
 and an entry reordered are each found by the verification and named by the entry's number."""
@@ -137,7 +137,7 @@ def test_a_row_written_outside_the_software_is_found(shop, books):
 
 
 def test_a_failed_check_is_kept_and_journaled(shop, books):
-    """BOI-TVA-DECLA-30-10-30 § 90: an integrity check that fails is itself an event of the journal."""
+    """NF525-style journal of technical events (JET): an integrity check that fails is itself an event of the journal."""
     _without_triggers("UPDATE payment SET method = 'card' WHERE id = :id", params={"id": books["p1"][1]})
     report, check = run_check(shop.id, shop.users["owner"].id)
     assert check.status == kinds.CHECK_BROKEN and check.broken_seq == report.first.seq

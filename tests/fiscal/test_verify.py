@@ -1,5 +1,5 @@
 """`flask fiscal verify` and the owner's compliance page: the result in French, exit code 1 when the
-chain is broken, the last check kept and shown, the public key printed (BOI-TVA-DECLA-30-10-30 § 60:
+chain is broken, the last check kept and shown, the public key printed (BOI-TVA-DECLA-30-10-30 II, sécurisation:
 anyone holding the public key can check the signatures)."""
 from __future__ import annotations
 
