@@ -146,3 +146,8 @@ def test_only_orders_with_a_draft_quote_are_offered(app, shop):
     washing_machine_order(app, shop.id, serial_number="WM-OTHER")
     with app.test_request_context(), as_shop(shop.id):
         assert [o.id for o in supplier.orders_taking_parts()] == [with_draft]
+
+
+def test_the_technician_finds_the_suppliers_page_in_the_menu(app, shop, as_role):
+    html = as_role("technician").get("/").get_data(as_text=True)
+    assert 'href="/facturation-electronique/fournisseurs"' in html
