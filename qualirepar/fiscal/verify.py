@@ -143,7 +143,7 @@ def _check_rows(report: Report, shop_id: int, table: str) -> None:
         after = ids[-1]
     gone = db.session.connection().execute(db.select(e.c.seq, e.c.record_id).select_from(e.outerjoin(t, t.c.id == e.c.record_id))
                               .where(e.c.shop_id == shop_id, e.c.record_table == table, t.c.id.is_(None))
-                              .order_by(e.c.seq).limit(MAX_PROBLEMS))
+                              .limit(MAX_PROBLEMS))  # no ORDER BY: streamed, no sort of the whole journal (Report.first orders)
     for seq, row_id in gone:
         report.add(seq, _("L'écriture n° %(n)d journalise %(what)s id %(id)d : cet enregistrement a été supprimé de la base.",
                           n=seq, what=name, id=row_id))
