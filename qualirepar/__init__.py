@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from . import errors, i18n, inputs, permissions, proxies, redis_conn, worker
+from . import errors, headers, i18n, inputs, permissions, proxies, redis_conn, worker
 from .config import config_for
 from .core.money import french_number
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _init_login(app)
     permissions.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:...> ids are bounded
     worker.init_app(app)
     _register_blueprints(app)
@@ -68,6 +69,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .auditpack import bp as auditpack_bp
     from .auth import bp as auth_bp
     from .billing import bp as billing_bp
     from .catalog import bp as catalog_bp
@@ -75,29 +77,25 @@ def _register_blueprints(app: Flask) -> None:
     from .checklists import settings_bp as checklist_settings_bp
     from .claims import bp as claims_bp
     from .claims import notifications_bp
-    from .ocr import bp as ocr_bp
     from .complaints import bp as complaints_bp
+    from .dashboard import bp as dashboard_bp
     from .einvoice.routes import bp as einvoice_bp
     from .explorer import bp as explorer_bp
     from .fec import bp as fec_bp
-    from .resources import bp as resources_bp
-    from .auditpack import bp as auditpack_bp
-    from .dashboard import bp as dashboard_bp
     from .files import bp as files_bp
+    from .fiscal import bp as fiscal_bp
+    from .fiscal.closing_views import bp as closings_bp
     from .health import bp as health_bp
     from .intake import bp as intake_bp
+    from .ocr import bp as ocr_bp
     from .repairs import bp as repairs_bp
+    from .resources import bp as resources_bp
     from .shops import bp as shops_bp
 
-    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp, explorer_bp, fec_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp, files_bp, health_bp, intake_bp, repairs_bp,
-               shops_bp):
+    for bp in (auth_bp, billing_bp, catalog_bp, checklists_bp, claims_bp, notifications_bp, ocr_bp, complaints_bp, einvoice_bp,
+               explorer_bp, fec_bp, fiscal_bp, closings_bp, resources_bp, auditpack_bp, checklist_settings_bp, dashboard_bp,
+               files_bp, health_bp, intake_bp, repairs_bp, shops_bp):
         app.register_blueprint(bp)
-    from .fiscal import bp as fiscal_bp
-
-    app.register_blueprint(fiscal_bp)
-    from .fiscal.closing_views import bp as closings_bp
-
-    app.register_blueprint(closings_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -152,13 +150,6 @@ def _register_template_helpers(app: Flask) -> None:
                                  normalize=french_number, user_name=_user_name,
                                  decimal=lambda v: Decimal(str(v)), organism=_organism_name, attachment=_attachment_name,
                                  css_string=_css_string)
-
-    @app.after_request
-    def security_headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
 
 
 def _euros(value) -> str:

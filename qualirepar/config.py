@@ -60,6 +60,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per client address (auth.throttle for accounts)
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))  # reverse proxies in front (qualirepar.proxies)
+    HSTS = False  # Strict-Transport-Security on HTTPS answers (qualirepar.headers): production only
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", str(7 * 24 * 3600)))
 
@@ -146,6 +147,7 @@ class ProductionConfig(Config):
     """gunicorn behind a reverse proxy: every secret must come from the environment."""
 
     ENV_NAME = "production"
+    HSTS = _bool("HSTS", True)
 
     def finalize(self, app) -> None:
         super().finalize(app)

@@ -86,3 +86,60 @@ document.addEventListener("submit", (event) => {
     });
   });
 })();
+
+// Without inline scripts or handlers (the Content-Security-Policy of qualirepar/headers.py allows
+// scripts from static/ only, and htmx runs without eval), the few behaviours pages declare by
+// data attributes:
+// - data-confirm on a form: asked before it is sent; data-forget names a saved draft it removes.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (!form) return;
+  if (!window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    return;
+  }
+  if (form.dataset.forget) localStorage.removeItem(form.dataset.forget);
+}, true);
+// - named events for htmx triggers that used filters: a file chosen; the appliance's type or brand, or the kind of customer, changed.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target.type === "file") target.dispatchEvent(new CustomEvent("qr:file-chosen", { bubbles: true }));
+  if (target.id === "product_type" || target.id === "brand" || target.name === "customer_kind") {
+    target.dispatchEvent(new CustomEvent("qr:appliance-changed", { bubbles: true }));
+  }
+});
+// - data-swap-422: a refused upload (422) is swapped in like a success, so the gallery keeps working.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422 && event.target.closest("[data-swap-422]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+// - the audit pack: the bons are offered by default for a short period; follow the dates until the box is touched.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("[data-bons-days]");
+  const from = document.getElementById("date_from"), to = document.getElementById("date_to"), box = document.getElementById("bons");
+  if (!form || !from || !to || !box) return;
+  let touched = false;
+  box.addEventListener("change", () => { touched = true; });
+  const follow = () => {
+    if (touched || !from.value || !to.value) return;
+    const days = (Date.parse(to.value) - Date.parse(from.value)) / 86400000 + 1;
+    box.checked = days > 0 && days <= Number(form.dataset.bonsDays);
+  };
+  from.addEventListener("change", follow);
+  to.addEventListener("change", follow);
+});
+// - a control point's form: the unit and limits for a measure only, the options for a choice only.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-point-form]").forEach((form) => {
+    const kind = form.querySelector("select[name=kind]");
+    if (!kind) return;
+    const sync = () => form.querySelectorAll("[data-kinds]").forEach((el) => {
+      el.hidden = !el.dataset.kinds.split(" ").includes(kind.value);
+    });
+    kind.addEventListener("change", sync);
+    sync();
+  });
+});

@@ -78,8 +78,13 @@ def page(request, browser):
     context = browser.new_context(viewport=viewport, locale="fr-FR", has_touch=name == "tablet")
     page = context.new_page()
     page.device = name
+    # The Content-Security-Policy (qualirepar/headers.py) is part of every walk: a page that breaks
+    # it (an inline script or handler, an eval) fails the test that opened it.
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violated: {violations[:3]}"
     if _in_flight is not None:
         _in_flight.wait_idle()
 
