@@ -13,6 +13,7 @@ from stdnum import luhn
 from qualirepar.extensions import db
 from qualirepar.shops.models import FicheMetier, RepairSite, Shop, User
 from qualirepar.tenancy import as_shop
+from qualirepar.core.clock import paris_today
 
 PASSWORD = "motdepasse-2026"
 _seq = itertools.count(1)
@@ -81,7 +82,7 @@ def make_order(app, shop_id: int, product_name: str | None = None, **fields) -> 
 
     values = dict(last_name="Martin", first_name="Léa", street="1 rue X", postcode="69003", city="Lyon", phone="0612345678",
                   service_requested="Réparation", fault_description="Fuit", serial_number="WM-778899", brand_name="BOSCH",
-                  intake_on=dt.date.today())
+                  intake_on=paris_today())
     values.update(fields)
     with app.test_request_context(), as_shop(shop_id):
         if product_name:

@@ -14,11 +14,12 @@ from qualirepar.tenancy import as_shop
 
 from . import factories
 from .explorer.test_explorer import _claim, _intake
+from qualirepar.core.clock import paris_today
 
 
 def _one_claim(app, shop) -> int:
     with app.test_request_context(), as_shop(shop.id):
-        return _claim(_intake(), dt.date.today(), status="submitted", bonus="25.00").id
+        return _claim(_intake(), paris_today(), status="submitted", bonus="25.00").id
 
 
 def _hit(resp) -> bool:

@@ -33,6 +33,11 @@ TABLE = [
     ("/parametres/prise-en-charge", 200, 403, 403),
     ("/parametres/facturation-electronique", 200, 403, 403),
     ("/comptabilite/fec", 200, 403, 403),
+    ("/parametres/clotures", 200, 403, 403),
+    ("/parametres/conformite-caisse", 200, 403, 403),
+    ("/dossiers/nouveau/symptomes", 200, 200, 200),
+    ("/dossiers/nouveau/bonus", 200, 200, 200),
+    ("/catalogue/codes/reparation", 404, 404, 403),  # without ?quote= nothing to show; support does not quote
     ("/facturation-electronique/e-reporting", 200, 403, 200),
     ("/facturation-electronique/fournisseurs", 200, 200, 200),
     ("/facturation-electronique/transmissions", 200, 403, 200),

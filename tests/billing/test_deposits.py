@@ -45,7 +45,7 @@ def _pdf_text(file_id: int) -> str:
 
 def test_a_deposit_at_quote_acceptance_is_journaled_and_has_its_receipt(app, shop):
     order_id = washing_machine_order(app, shop.id)
-    year = dt.date.today().year
+    year = paris_today().year
     with app.test_request_context(), as_shop(shop.id):
         order = db.session.get(RepairOrder, order_id)
         quote = _accepted(order)

@@ -27,6 +27,7 @@ from qualirepar.tenancy import as_shop
 from .. import pdf
 from ..checklists.helpers import fill
 from .helpers import STANDARD, quote_with, ready_to_invoice, repaired, washing_machine_order
+from qualirepar.core.clock import paris_today
 
 D = Decimal
 
@@ -51,7 +52,7 @@ def test_an_invoice_with_the_bonus_and_its_claim(app, shop):
         order = db.session.get(RepairOrder, order_id)
         fill(order, "checkin")  # the nameplate photo is taken at check-in
         invoice = invoices.issue_invoice(order, _accepted_quote(order), str(uuid.uuid4()), None)
-        year = dt.date.today().year
+        year = paris_today().year
         assert invoice.number == f"F{year}-00001" and invoice.kind == "invoice"
         # 40 + 75 + 35 = 150.00 HT, 30.00 VAT, 180.00 TTC, 50 € bonus, 130.00 to pay
         assert (invoice.total_ht, invoice.total_vat, invoice.total_ttc) == (D("150.00"), D("30.00"), D("180.00"))
@@ -190,7 +191,7 @@ def test_twenty_invoices_issued_at_the_same_instant_get_twenty_consecutive_numbe
     for t in threads:
         t.join(120)
     assert errors == []
-    year = dt.date.today().year
+    year = paris_today().year
     assert sorted(numbers) == [f"F{year}-{n:05d}" for n in range(1, 21)]
 
 
@@ -203,7 +204,7 @@ def test_the_shop_chooses_its_prefix_and_each_prefix_is_a_series(app, shop):
         db.session.commit()
     second = _issue(app, shop, washing_machine_order(app, shop.id, serial_number="A-2"))
     with app.app_context(), as_shop(shop.id):
-        year = dt.date.today().year
+        year = paris_today().year
         assert db.session.get(Invoice, first).number == f"F{year}-00001"
         assert db.session.get(Invoice, second).number == f"ATL-{year}/00001"
 

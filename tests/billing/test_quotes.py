@@ -13,6 +13,7 @@ from qualirepar.repairs.models import RepairOrder
 from qualirepar.tenancy import as_shop
 
 from .helpers import STANDARD, quote_with, washing_machine_order
+from qualirepar.core.clock import paris_today
 
 D = Decimal
 
@@ -132,7 +133,7 @@ def test_an_expired_quote_cannot_be_accepted(app, shop):
         quote = quote_with(db.session.get(RepairOrder, order_id), *STANDARD)
         quotes.validate(quote, None)
         quotes.mark_sent(quote)
-        quote.valid_until = dt.date.today() - dt.timedelta(days=2)
+        quote.valid_until = paris_today() - dt.timedelta(days=2)
         db.session.commit()
         with pytest.raises(billing_states.BillingError, match="expiré"):
             quotes.decide(quote, True, "link", "127.0.0.1")

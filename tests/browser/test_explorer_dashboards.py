@@ -15,6 +15,7 @@ from qualirepar.tenancy import as_shop
 from ..explorer.test_explorer import _claim, _hand_back, _intake
 from .conftest import shot
 from .helpers import login, open_menu_if_collapsed
+from qualirepar.core.clock import paris_today
 
 pytestmark = pytest.mark.browser
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -24,7 +25,7 @@ PARIS = dt.timezone(dt.timedelta(hours=1))
 def history(app, shop):
     """Thirty claims over the last months (paid, refused, waiting), today's orders for the technician,
     and a warranty return."""
-    today = dt.date.today()
+    today = paris_today()
     with app.test_request_context(), as_shop(shop.id):
         technician = db.session.execute(db.select(User.id).where(User.role == "technician")).scalar_one()
         for n in range(30):

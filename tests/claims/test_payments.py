@@ -9,6 +9,7 @@ import requests
 
 from qualirepar.claims import payments, tasks
 from qualirepar.claims.models import Claim, ClaimPayment
+from qualirepar.core.clock import PARIS, paris_today
 from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
@@ -93,10 +94,11 @@ def test_late_and_unpaid_claims_by_age_with_totals_and_export(app, shop, sandbox
     first, _e1 = _accepted(app, shop, sandbox)
     second = _invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111", serial_number="WM-SECOND-1")
     _send(app, shop, second)
-    today = dt.date.today()
+    today = paris_today()  # the shop's day: the server's date is UTC, a day behind from midnight in Paris
     with app.test_request_context(), as_shop(shop.id):
         old = db.session.get(Claim, first)
-        old.submitted_at = old.submitted_at - dt.timedelta(days=75)  # sent 75 days ago, still not paid
+        # sent 75 days ago (at noon in Paris: a time just before midnight in winter is the next day in summer time), still not paid
+        old.submitted_at = dt.datetime.combine(today - dt.timedelta(days=75), dt.time(12), tzinfo=PARIS)
         db.session.commit()
         rows = payments.control(today)
         by_id = {r.claim.id: r for r in rows}

@@ -7,6 +7,7 @@ from qualirepar.extensions import db
 from qualirepar.tenancy import as_shop
 
 from ..claims.test_submission import LYON, _invoice
+from qualirepar.core.clock import paris_today
 
 
 def _three_claims(app, shop):
@@ -14,7 +15,7 @@ def _three_claims(app, shop):
     ids = [_invoice(app, shop, {"ecologic_site_id": LYON[2]}, symptom_code="111", serial_number=f"WM-{n}") for n in range(3)]
     with app.app_context(), as_shop(shop.id):
         paid, refused, waiting = (db.session.get(Claim, i) for i in ids)
-        paid.status, paid.amount_paid, paid.paid_on = "paid", paid.bonus_amount, dt.date.today() + dt.timedelta(days=20)
+        paid.status, paid.amount_paid, paid.paid_on = "paid", paid.bonus_amount, paris_today() + dt.timedelta(days=20)
         refused.status, refused.last_error = "rejected", "06 : Bonus incorrect (montant)"
         db.session.add(ClaimEvent(claim_id=refused.id, status_before="submitted", status_after="rejected", text="06 : Bonus incorrect (montant)"))
         waiting.status, waiting.submitted_at = "submitted", dt.datetime.now(dt.timezone.utc)
@@ -52,7 +53,7 @@ def test_documents_to_renew_show_on_the_owner_and_support_home(app, shop, as_rol
     from qualirepar.resources.models import ShopDocument
 
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    today = dt.date.today()
+    today = paris_today()
     with app.test_request_context(), as_shop(shop.id):
         for title, days in (("Attestation RC Pro 2026", 10), ("Certificat QualiRépar", 400), ("Ancienne grille", -3)):
             stored = store_bytes(pdf, "doc.pdf", "document", {"application/pdf"}, 1_000_000)

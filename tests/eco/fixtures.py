@@ -16,8 +16,9 @@ from qualirepar.eco.sandbox import create_sandbox_app, serve
 from qualirepar.eco.sandbox.seed import DEMO, OTHER
 from qualirepar.eco.sandbox.store import Claim, File, Payment, Token
 from qualirepar.eco.types import Attachment, ClaimPayload, Customer
+from qualirepar.core.clock import paris_today
 
-REPAIR_DAY = dt.date.today() - dt.timedelta(days=10)
+REPAIR_DAY = paris_today() - dt.timedelta(days=10)
 
 
 class Sandbox:

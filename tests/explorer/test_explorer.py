@@ -19,6 +19,7 @@ from qualirepar.tenancy import as_shop
 
 from .. import factories
 from ..repairs.helpers import repair_and_hand_back
+from qualirepar.core.clock import paris_today
 
 D = dt.date
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -208,7 +209,7 @@ def test_exports_hold_every_row_of_the_view_in_french_formats(claims, as_role):
     assert rows[0] == ["Facture", "Facturée le", "Bonus demandé", "Statut", "Jours depuis la facture"]
     assert len(rows) == 61  # every row, not one page
     assert rows[1][1] == "01/09/2026" and rows[1][2] == "15,00" and rows[1][3] == "refusée"
-    assert int(rows[1][4]) == (dt.date.today() - D(2026, 9, 1)).days
+    assert int(rows[1][4]) == (paris_today() - D(2026, 9, 1)).days
 
     resp = client.get("/explorateur/export.xlsx?dataset=claims&status=unpaid&cols=invoice&cols=invoice_date&cols=bonus&cols=organism")
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")

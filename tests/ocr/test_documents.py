@@ -17,6 +17,7 @@ from qualirepar.tenancy import as_shop
 
 from ..claims.test_submission import LYON, _claim, _invoice, _send
 from ..einvoice import samples
+from qualirepar.core.clock import paris_today
 
 FONT = "DejaVuSans-Bold.ttf"  # fonts-dejavu-core, found by Pillow in the system's font folders
 
@@ -95,7 +96,7 @@ def test_the_claims_own_invoice_is_read_and_agrees(app, shop, sandbox_accounts, 
     assert 'data-testid="check-ok"' in html
     with app.app_context(), as_shop(shop.id):
         doc = db.session.execute(db.select(OcrDocument)).scalar_one()
-    assert doc.method == "text"  # the app's own PDF has a text layer: no OCR needed
+    assert doc.method == "xml"  # the app's own PDF is a Factur-X (issue 20): read from its XML, exactly, no OCR
 
 
 def test_an_invoice_that_disagrees_blocks_the_sending_until_overridden(app, shop, sandbox_accounts, sandbox, as_role):
@@ -165,7 +166,7 @@ def test_an_invoice_from_another_program_is_read_confirmed_and_claimed(app, shop
     from qualirepar.billing.models import Invoice
 
     quote_id, ht, ttc, bonus = _validated_quote(app, shop)
-    day = dt.date.today()
+    day = paris_today()
     pdf = HTML(string=f"""<html><body><p>Atelier Dupont · SIRET 732 829 320 00074</p><h1>FACTURE N° EXT-2026-0042</h1>
       <p>Date : {day.strftime('%d/%m/%Y')}</p><p>Client : Léa Martin</p><table>
       <tr><td>Total HT</td><td>{_fr(ht)} €</td></tr><tr><td>TVA 20 %</td><td>{_fr(ttc - ht)} €</td></tr>

@@ -12,6 +12,7 @@ from qualirepar.tenancy import as_shop
 from .. import factories
 from ..checklists.helpers import fill
 from ..factories import intake_form
+from qualirepar.core.clock import paris_today
 
 form = intake_form
 
@@ -19,7 +20,7 @@ form = intake_form
 def test_intake_creates_a_numbered_order(app, as_role, shop, kettle):
     resp = as_role("technician").post("/dossiers/nouveau", data=form(kettle), follow_redirects=True)
     page = html.unescape(resp.get_data(as_text=True))
-    assert f"Dossier D-{dt.date.today().year}-00001 créé." in page
+    assert f"Dossier D-{paris_today().year}-00001 créé." in page
     assert "Ne chauffe plus" in page and "SN-AB1234" in page
     with app.app_context(), as_shop(shop.id):
         order = db.session.execute(db.select(RepairOrder)).scalar_one()
