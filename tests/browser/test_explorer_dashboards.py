@@ -99,21 +99,21 @@ def test_the_explorer_filters_sorts_pages_saves_and_exports(page, live_server, h
     assert count.inner_text() == "30 lignes"
     # A filter refreshes the rows in place (htmx) and the address follows, for the back button and sharing.
     page.get_by_role("combobox", name="Statut").select_option("to_fix")
-    page.wait_for_function("document.querySelector('[data-testid=row-count]').innerText === '3 lignes'")
+    page.wait_for_function("() => document.querySelector('[data-testid=row-count]').innerText === '3 lignes'")
     assert "status=to_fix" in page.url
     page.get_by_role("combobox", name="Statut").select_option("")
-    page.wait_for_function("document.querySelector('[data-testid=row-count]').innerText === '30 lignes'")
+    page.wait_for_function("() => document.querySelector('[data-testid=row-count]').innerText === '30 lignes'")
     # Sort by bonus, smallest first, then the second page.
     page.get_by_role("columnheader", name="Bonus demandé").get_by_role("link").click()  # descending
     page.wait_for_url("**sort=bonus**")
     page.get_by_role("columnheader", name="Bonus demandé").get_by_role("link").click()  # ascending
     page.wait_for_url("**dir=asc**")
     page.get_by_label("Lignes par page").select_option("25")
-    page.wait_for_function("document.querySelectorAll('[data-testid=explorer-row]').length === 25")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=explorer-row]').length === 25")
     first = page.get_by_test_id("explorer-row").first
     assert "20,00 €" in first.inner_text()
     page.get_by_test_id("next-page").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=explorer-row]').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=explorer-row]').length === 5")
     assert "45,00 €" in page.get_by_test_id("explorer-row").first.inner_text()
     _no_sideways_scroll(page)
     shot(page, "explorer-claims")
