@@ -20,7 +20,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from decimal import Decimal
@@ -28,33 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from export import PeakRss, _rss  # noqa: E402 - bench/ is this script's folder: the memory sampler of bench/export.py
+
 YEAR = 2025
 BATCH = 5000
 UTC = dt.timezone.utc
-
-
-def _rss() -> int:
-    import psutil
-
-    return psutil.Process(os.getpid()).memory_info().rss
-
-
-class PeakRss:
-    """Samples the resident memory every 10 ms in a thread."""
-
-    def __enter__(self):
-        self.peak, self._stop = _rss(), threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self):
-        while not self._stop.wait(0.01):
-            self.peak = max(self.peak, _rss())
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def _insert(db, table, rows: list[dict]) -> None:
