@@ -79,7 +79,8 @@ def _revision() -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256, read in 1 MB chunks (a database dump does not sit in memory)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -130,9 +131,9 @@ def create_backup(destination: Path | None = None) -> Backup:
         work = Path(tmp)
         dump = _dump_database(work)
         root = _files_root()
-        files = {str(p.relative_to(root)): _sha256(p) for p in _stored_files(root)}
+        files = {str(p.relative_to(root)): sha256_of(p) for p in _stored_files(root)}
         manifest = {"format": FORMAT, "created_at": now.isoformat(), "dialect": db.engine.dialect.name,
-                    "revision": _revision(), "database": dump, "database_sha256": _sha256(work / dump),
+                    "revision": _revision(), "database": dump, "database_sha256": sha256_of(work / dump),
                     "tables": counts, "files": files}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         part = destination / (name + ".part")

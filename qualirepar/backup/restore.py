@@ -4,7 +4,6 @@ and the SHA-256 of each file must be the manifest's. Nothing is restored over a 
 mistake, and a restore that does not check out says which table or file differs."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 import subprocess
@@ -16,7 +15,7 @@ from flask import current_app
 from sqlalchemy import inspect, text
 
 from ..extensions import db
-from .archive import BackupError, libpq_url, read_manifest, sqlite_path, table_counts
+from .archive import BackupError, libpq_url, read_manifest, sha256_of, sqlite_path, table_counts
 
 
 def instance_rows() -> int:
@@ -97,7 +96,7 @@ def check(manifest: dict) -> list[str]:
         path = root / relative
         if not path.is_file():
             problems.append(f"fichier manquant : {relative}")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif sha256_of(path) != digest:
             problems.append(f"fichier différent : {relative}")
     return problems
 
@@ -116,7 +115,7 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
         work = Path(tmp)
         with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(work, members=_safe_members(tar), filter="data")
-        if hashlib.sha256((work / manifest["database"]).read_bytes()).hexdigest() != manifest["database_sha256"]:
+        if sha256_of(work / manifest["database"]) != manifest["database_sha256"]:
             raise BackupError("La base de la sauvegarde ne correspond pas à son empreinte : sauvegarde abîmée.")
         _restore_database(work, manifest)
         root = Path(current_app.config["STORAGE_DIR"])
