@@ -1,5 +1,5 @@
-"""What every browser walk does the same way: log in, open the collapsed menu, sign on a pad,
-let the worker take what is queued."""
+"""What every browser walk does the same way: log in, tap (tablet) or click (desktop), open the
+collapsed menu, sign on a pad, let the worker take what is queued."""
 from .. import factories
 
 
@@ -11,10 +11,24 @@ def login(page, live_server, email):
     page.wait_for_url(live_server + "/")
 
 
+def tap_or_click(page, target):
+    """What a person does with a finger on the tablet, with the mouse on the desktop."""
+    target.tap() if page.device == "tablet" else target.click()
+
+
+def press(page, target, navigates: bool = True):
+    """Tap or click `target`; with `navigates`, wait for the page it opens."""
+    if not navigates:
+        tap_or_click(page, target)
+        return
+    with page.expect_navigation():
+        tap_or_click(page, target)
+
+
 def open_menu_if_collapsed(page):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
-        toggler.tap() if page.device == "tablet" else toggler.click()
+        tap_or_click(page, toggler)
         page.locator("#main-nav.show").wait_for()
 
 

@@ -17,19 +17,11 @@ from qualirepar.tenancy import as_shop
 from .. import factories, pdf
 from ..checklists.helpers import fill
 from .conftest import SCREENSHOTS, shot
-from .helpers import login
+from .helpers import login, press as _press
 
 pytestmark = pytest.mark.browser
 
 REASON = "Client professionnel : le bonus réparation est réservé aux particuliers."
-
-
-def _press(page, target, navigates=True):
-    if navigates:
-        with page.expect_navigation():
-            target.tap() if page.device == "tablet" else target.click()
-    else:
-        target.tap() if page.device == "tablet" else target.click()
 
 
 def _order(app, shop) -> tuple:

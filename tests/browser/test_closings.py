@@ -9,13 +9,9 @@ from qualirepar.tenancy import as_shop
 from .. import pdf
 from ..fiscal.test_closings import a_sale
 from .conftest import shot
-from .helpers import login, open_menu_if_collapsed
+from .helpers import login, open_menu_if_collapsed, tap_or_click as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target):
-    target.tap() if page.device == "tablet" else target.click()
 
 
 def test_the_owner_closes_the_day_and_opens_the_z_report(page, live_server, app, shop):

@@ -10,14 +10,9 @@ from qualirepar.tenancy import as_shop
 from .. import pdf
 from ..billing.helpers import STANDARD, quote_with, repaired, washing_machine_order
 from .conftest import shot
-from .helpers import login
+from .helpers import login, press as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target):
-    with page.expect_navigation():
-        target.tap() if page.device == "tablet" else target.click()
 
 
 def _money(text: str) -> str:

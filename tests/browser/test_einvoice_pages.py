@@ -20,13 +20,9 @@ from ..einvoice.pa_fixtures import _pa_server, issued_invoice, pa_sandbox, use_p
 from ..einvoice.test_ereporting import MIXED
 from ..einvoice.test_supplier import distributor_cii
 from .conftest import shot
-from .helpers import login, open_menu_if_collapsed, run_worker
+from .helpers import login, open_menu_if_collapsed, run_worker, tap_or_click as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target):
-    target.tap() if page.device == "tablet" else target.click()
 
 
 def _menu(page, menu: str, item: str):

@@ -10,13 +10,9 @@ from qualirepar.tenancy import as_shop
 from ..fiscal import fiscal_factories as ff
 from ..fiscal.test_tamper import _without_triggers
 from .conftest import shot
-from .helpers import login, open_menu_if_collapsed
+from .helpers import login, open_menu_if_collapsed, tap_or_click as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target):
-    target.tap() if page.device == "tablet" else target.click()
 
 
 def _books(app, shop_id):

@@ -6,14 +6,9 @@ import pytest
 from .. import pdf
 from ..checklists.helpers import jpeg
 from .conftest import shot
-from .helpers import draw, login
+from .helpers import draw, login, press as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, button):
-    with page.expect_navigation():
-        button.tap() if page.device == "tablet" else button.click()
 
 
 def _fill_intake(page, live_server, serial):

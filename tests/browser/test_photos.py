@@ -5,7 +5,7 @@ import pytest
 from .. import factories
 from ..checklists.helpers import jpeg
 from .conftest import shot
-from .helpers import login
+from .helpers import login, tap_or_click as _press
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +13,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def order(app, shop):
     return factories.make_order(app, shop.id)
-
-
-def _press(page, target):
-    target.tap() if page.device == "tablet" else target.click()
 
 
 def test_photos_are_taken_shown_and_deleted(page, live_server, shop, order, tmp_path):

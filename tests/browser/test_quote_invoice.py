@@ -14,17 +14,9 @@ from qualirepar.tenancy import as_shop
 
 from .. import factories, pdf
 from ..billing.helpers import repaired, washing_machine_order
-from .helpers import draw, login
+from .helpers import draw, login, press as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target, navigates=True):
-    if navigates:
-        with page.expect_navigation():
-            target.tap() if page.device == "tablet" else target.click()
-    else:
-        target.tap() if page.device == "tablet" else target.click()
 
 
 def test_quote_validation_signature_invoice_and_claim(page, live_server, shop, app):

@@ -17,17 +17,9 @@ from .. import factories, pdf
 from ..billing.helpers import STANDARD, quote_with, ready_to_invoice
 from ..checklists.helpers import fill
 from .conftest import SCREENSHOTS, shot
-from .helpers import draw, login
+from .helpers import draw, login, press as _press
 
 pytestmark = pytest.mark.browser
-
-
-def _press(page, target, navigates=True):
-    if navigates:
-        with page.expect_navigation():
-            target.tap() if page.device == "tablet" else target.click()
-    else:
-        target.tap() if page.device == "tablet" else target.click()
 
 
 def _in_repair(app, shop, serial: str) -> int:

@@ -19,17 +19,9 @@ from ..billing.helpers import repaired
 from ..checklists.helpers import fill
 from ..claims.test_submission import LYON
 from .conftest import shot
-from .helpers import draw, login, run_worker
+from .helpers import draw, login, run_worker, press as _tap
 
 pytestmark = pytest.mark.browser
-
-
-def _tap(page, target, navigates=True):
-    if navigates:
-        with page.expect_navigation():
-            target.tap() if page.device == "tablet" else target.click()
-    else:
-        target.tap() if page.device == "tablet" else target.click()
 
 
 def _set_up(app, shop):
