@@ -3,8 +3,6 @@ negative payment, its reason, the owner who made it) and the reprint of an invoi
 «Duplicata n° N», each journaled (BOI-TVA-DECLA-30-10-30 II: corrections by new records; NF525: duplicates traced)."""
 from __future__ import annotations
 
-import inspect
-
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -50,8 +48,8 @@ def reverse(invoice_id: int, payment_id: int):
 
 def duplicate_number(invoice: Invoice) -> int:
     """How many duplicates of the invoice were printed before (the journal says)."""
-    earlier = db.session.execute(db.select(FiscalEntry.payload).where(FiscalEntry.kind == kinds.DUPLICATE)).scalars()
-    return sum(1 for p in earlier if p.get("invoice_id") == invoice.id)
+    return db.session.execute(db.select(db.func.count()).select_from(FiscalEntry).where(
+        FiscalEntry.kind == kinds.DUPLICATE, FiscalEntry.payload["invoice_id"].as_integer() == invoice.id)).scalar_one()
 
 
 @bp.post("/factures/<int:invoice_id>/duplicata")
@@ -61,11 +59,7 @@ def duplicate(invoice_id: int):
     inv = db.get_or_404(Invoice, invoice_id)
     n = duplicate_number(inv) + 1
     credited = db.session.get(Invoice, inv.credits_id) if inv.credits_id else None
-    render = invoices.render_invoice_pdf
-    if "duplicate" in inspect.signature(render).parameters:  # the duplicate mark (issue 19, with the Factur-X work)
-        pdf = render(inv, inv.lines, credited=credited, duplicate=n)
-    else:
-        pdf = render(inv, inv.lines, credited=credited)
+    pdf = invoices.render_invoice_pdf(inv, inv.lines, credited=credited, duplicate=n)
     journal.record(kinds.DUPLICATE, {"invoice_id": inv.id, "number": inv.number, "duplicate": n}, shop_id=inv.shop_id,
                    occurred_on=paris_today(), user_id=current_user.id)
     db.session.commit()

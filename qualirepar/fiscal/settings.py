@@ -6,14 +6,15 @@ import calendar
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..audit import note
 from ..extensions import db
 from .closing_models import FiscalSettings
 from .kinds import FiscalRefusal
 
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-               "novembre", "décembre")
+MONTH_NAMES = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"),
+               _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre"))
 
 
 def settings_of(shop_id: int) -> FiscalSettings:
