@@ -63,7 +63,7 @@ def retry(transmission_id: int):
     flash(_("Envoi relancé.") if queued else _("Cette transmission n'est pas à relancer."), "success" if queued else "warning")
     if row.invoice_id:
         return redirect_to("billing.invoice", invoice_id=row.invoice_id)
-    return redirect_to("einvoice.ereporting")
+    return redirect_to("einvoice.ereporting_page")
 
 
 @bp.get("/facturation-electronique/transmissions")

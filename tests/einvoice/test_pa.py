@@ -263,3 +263,15 @@ def test_the_outbox_keeps_the_paid_status_beside_the_invoice(app, shop, tmp_path
         assert len(names) == 2 and names[1].endswith("--encaissee.json")
     finally:
         app.config.pop("PA_OUTBOX_DIR")
+
+
+def test_relancer_an_e_report_goes_back_to_the_e_reporting_page(app, shop, as_role):
+    """A failed e-report has no invoice: «Relancer l'envoi» brings the user back to the e-reporting page."""
+    with app.test_request_context(), as_shop(shop.id):
+        row = Transmission(kind=EREPORT, subject="ereport:transactions:2026-11-01", filename="e-reporting.json",
+                           provider="sandbox", status=states.FAILED, history=[])
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+    resp = as_role("owner").post(f"/facturation-electronique/transmissions/{row_id}/relancer")
+    assert resp.status_code in (302, 303) and resp.headers["Location"].endswith("/facturation-electronique/e-reporting")
