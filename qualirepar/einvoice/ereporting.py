@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy.orm import selectinload
+
 from ..billing.deposit_models import Deposit
 from ..billing.models import Invoice, Payment, Quote
 from ..claims.models import Claim, ClaimPayment
@@ -82,6 +84,7 @@ def _b2c(invoice: Invoice) -> bool:
 
 def _invoices(start: dt.date, end: dt.date) -> list[Invoice]:
     rows = db.session.execute(db.select(Invoice).where(Invoice.issued_on >= start, Invoice.issued_on <= end)
+                              .options(selectinload(Invoice.lines))  # the lines of all in one query, not one per invoice
                               .order_by(Invoice.issued_on, Invoice.id)).scalars().all()
     return [inv for inv in rows if _b2c(inv)]
 
@@ -160,12 +163,12 @@ def payments(period: Period) -> Report:
     """The period's payments received for B2C services, by rate (TTC as received, VAT inside)."""
     received: list[tuple[list, str, Decimal]] = []  # (the lines that say what was paid for, a number, the amount)
     for pay, inv in db.session.execute(db.select(Payment, Invoice).join(Invoice, Payment.invoice_id == Invoice.id).where(
-            Payment.received_on >= period.start, Payment.received_on <= period.end)).all():
+            Payment.received_on >= period.start, Payment.received_on <= period.end).options(selectinload(Invoice.lines))).all():
         if _b2c(inv):
             received.append((inv.lines, inv.number, pay.amount))
     for pay, inv in db.session.execute(db.select(ClaimPayment, Invoice).join(Claim, ClaimPayment.claim_id == Claim.id)
                                        .join(Invoice, Claim.invoice_id == Invoice.id).where(
-            ClaimPayment.paid_on >= period.start, ClaimPayment.paid_on <= period.end)).all():
+            ClaimPayment.paid_on >= period.start, ClaimPayment.paid_on <= period.end).options(selectinload(Invoice.lines))).all():
         if _b2c(inv):
             received.append((inv.lines, inv.number, pay.amount))
     received += _deposits(period)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..audit import Audited, note, utcnow
 from ..billing import quotes, states as quote_states
@@ -128,8 +128,8 @@ def receive(data: bytes, filename: str, user_id: int | None) -> SupplierInvoice:
 
 
 def listing() -> list[SupplierInvoice]:
-    return list(db.session.execute(db.select(SupplierInvoice).order_by(
-        SupplierInvoice.issue_date.desc(), SupplierInvoice.id.desc())).scalars())
+    return list(db.session.execute(db.select(SupplierInvoice).options(selectinload(SupplierInvoice.lines)).order_by(
+        SupplierInvoice.issue_date.desc(), SupplierInvoice.id.desc())).scalars())  # the lines counted on the list: one query for all
 
 
 def orders_taking_parts(limit: int = 200) -> list[RepairOrder]:
